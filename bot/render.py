@@ -382,7 +382,7 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(bk.actions([bk.button(s.title, ACTION_CHOOSE, s.id)
                                for s in match.suggestions[:3]], block_id="immuno.suggestions"))
-    out.append(bk.context(["Try `/immuno list` to see everything, or `/immuno search <words>`. "
+    out.append(bk.context(["Try `/immuno list` to see everything, or `/immuno search &lt;words&gt;`. "
                            f"_{DISCLAIMER}_"]))
     suggestion_text = ""
     if match.suggestions:
@@ -479,7 +479,7 @@ def search_results(query: str, ranked: list[tuple[Entry, float]]) -> Message:
 def help_message(knowledge: Knowledge, prefix: str = "/immuno") -> Message:
     """Generated from the command table, so it lists exactly what the parser accepts."""
     counts = ", ".join(f"{n} {k.plural}" for k, n in knowledge.counts.items())
-    lines = [f"`{prefix} {spec.usage}` — {escape(spec.description)}" +
+    lines = [f"`{prefix} {escape(spec.usage)}` — {escape(spec.description)}" +
              (" e.g. " + ", ".join(f"`{prefix} {escape(x)}`" for x in spec.examples[:3])
               if spec.examples else "") for spec in COMMANDS]
     out = [bk.header("immuno: cancer immunotherapy at your fingertips"),

@@ -130,7 +130,8 @@ def _schema_message(error: ValidationError) -> str:
     if error.validator == "minItems" and path and path[-1] == "sources":
         return "entry has no source: add at least one (title + https URL)"
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        return error.message.replace("Unevaluated properties are not allowed", "unknown field")
+        return (error.message.replace("Unevaluated properties are not allowed", "unknown field")
+                .replace("Additional properties are not allowed", "unknown field"))
     if error.validator == "pattern" and path and path[-1] == "id":
         return (f"id {error.instance!r} must be a slug: lower-case letters, digits and single "
                 "hyphens")

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _action_id(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(prefix)}(#\d+)?$")
+    return re.compile(rf"^{re.escape(prefix)}(#[\w-]+)?$")
 
 
 def _value(body: dict[str, Any]) -> str:

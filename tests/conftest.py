@@ -1,0 +1,109 @@
+"""Shared fixtures: the shipped knowledge, a fake Slack, and the real bot served over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    Reply,
+    action_body,
+    event_body,
+    fake_slack,
+    post,
+    serve,
+    sign,
+    slash_body,
+)
+
+from bot.config import Config
+from bot.knowledge import Knowledge
+from bot.search import Index
+from bot.slack.web import ImmunoRequestHandler, create_application
+from bot.validate import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+KEYWORD_CHANNEL = "CKEYWORDS"
+FEEDBACK_CHANNEL = "CMAINTAINERS"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    result = load_knowledge(KNOWLEDGE, with_version=False)
+    assert result.knowledge is not None, [str(p) for p in result.errors]
+    return result.knowledge
+
+
+@pytest.fixture(scope="session")
+def index(knowledge: Knowledge) -> Index:
+    return Index.build(knowledge)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with fake_slack() as fake:
+        yield fake
+
+
+@dataclass
+class Bot:
+    """The production WSGI app, served over real HTTP, talking to the fake Slack."""
+
+    url: str
+    handler: ImmunoRequestHandler
+    slack: FakeSlack
+    config: Config
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    def send(self, body: str, content_type: str, headers: dict[str, str] | None = None,
+             signed: bool = True) -> Reply:
+        all_headers = {**(sign(body) if signed else {}), **(headers or {})}
+        return post(self.events_url, body, content_type, all_headers)
+
+    def slash(self, text: str, **kwargs: Any) -> Reply:
+        body = slash_body(text, response_url=self.slack.response_url(), **kwargs)
+        return self.send(body, "application/x-www-form-urlencoded")
+
+    def event(self, event: dict[str, Any], event_id: str = "Ev0001",
+              headers: dict[str, str] | None = None) -> Reply:
+        return self.send(event_body(event, event_id), "application/json", headers)
+
+    def action(self, action_id: str, value: str, **kwargs: Any) -> Reply:
+        body = action_body(action_id, value, response_url=self.slack.response_url(), **kwargs)
+        return self.send(body, "application/x-www-form-urlencoded")
+
+
+def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
+    config = Config(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url,
+                    knowledge_path=KNOWLEDGE, keyword_channels=frozenset({KEYWORD_CHANNEL}),
+                    keyword_replies_per_minute=3, feedback_channel=FEEDBACK_CHANNEL,
+                    contributing_url="https://example.org/immuno/CONTRIBUTING.md",
+                    database_url=f"sqlite:///{tmp_path}/misses.sqlite3")
+    return replace(config, **overrides)
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[Bot]:
+    config = make_config(slack, tmp_path)
+    handler = create_application(config, watch=False)
+    with serve(handler) as url:
+        yield Bot(url, handler, slack, config)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped knowledge, for reload tests."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target

@@ -1,0 +1,109 @@
+"""Mentions, keywords and retries through the real Bolt app, replies read at the fake Slack."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import FEEDBACK_CHANNEL, KEYWORD_CHANNEL, Bot
+from support import BOT_ID, BOT_USER
+
+
+def mention(text: str, ts: str = "1700000100.000100", thread_ts: str | None = None,
+            channel: str = "C1ONC") -> dict:
+    event = {"type": "app_mention", "user": "U1NURSE", "text": f"<@{BOT_USER}> {text}",
+             "ts": ts, "channel": channel, "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def message(text: str, ts: str, channel: str = KEYWORD_CHANNEL, **extra: object) -> dict:
+    return {"type": "message", "user": "U1NURSE", "text": text, "ts": ts, "channel": channel,
+            "event_ts": ts, "channel_type": "channel", **extra}
+
+
+def test_mention_is_answered_in_its_thread_with_the_asked_section_first(bot: Bot) -> None:
+    reply = bot.event(mention("how is immune-related colitis managed?"))
+    assert reply.status == 200
+    posted = bot.slack.wait_for("/chat.postMessage")
+    assert len(posted) == 1
+    body = posted[0].body
+    assert body["channel"] == "C1ONC"
+    assert body["thread_ts"] == "1700000100.000100"
+    blocks = json.loads(body["blocks"]) if isinstance(body["blocks"], str) else body["blocks"]
+    assert blocks[0]["text"]["text"] == "Immune-related colitis / diarrhea"
+    dumped = json.dumps(blocks)
+    assert "Management by grade" in dumped and "Grade 2" in dumped
+    assert "Share in channel" not in dumped  # public already
+    assert "not medical advice" in dumped
+
+
+def test_mention_inside_a_thread_replies_in_that_thread(bot: Bot) -> None:
+    bot.event(mention("side effects of nivolumab", ts="1700000200.000200",
+                      thread_ts="1700000000.000001"))
+    posted = bot.slack.wait_for("/chat.postMessage")
+    assert posted[0].body["thread_ts"] == "1700000000.000001"
+    assert "Nivolumab" in posted[0].body["text"]
+
+
+def test_which_drugs_cause_lists_drugs(bot: Bot) -> None:
+    bot.event(mention("which drugs cause pneumonitis"))
+    posted = bot.slack.wait_for("/chat.postMessage")
+    dumped = json.dumps(posted[0].body["blocks"])
+    assert "Drugs whose label lists it" in dumped and "Pembrolizumab" in dumped
+
+
+def test_retried_event_is_answered_once(bot: Bot) -> None:
+    event = mention("keytruda")
+    first = bot.event(event, event_id="EvRETRY1")
+    retry = bot.event(event, event_id="EvRETRY1",
+                      headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert first.status == 200 and retry.status == 200
+    bot.slack.wait_for("/chat.postMessage")
+    bot.slack.settle()
+    assert len(bot.slack.calls("/chat.postMessage")) == 1
+
+
+def test_keyword_in_opted_in_channel_gets_a_compact_card_once_per_thread(bot: Bot) -> None:
+    bot.event(message("anyone seen CRS after cilta-cel?", ts="1700000300.000001"),
+              event_id="EvK1")
+    posted = bot.slack.wait_for("/chat.postMessage", count=2)
+    texts = sorted(p.body["text"].split(":")[0] for p in posted)
+    assert texts == ["Ciltacabtagene autoleucel (Carvykti)", "Cytokine release syndrome (CRS)"]
+    assert all(p.body["thread_ts"] == "1700000300.000001" for p in posted)
+    # the same entry again in the same thread: no second card
+    bot.event(message("CRS again", ts="1700000301.000001", thread_ts="1700000300.000001"),
+              event_id="EvK2")
+    bot.slack.settle()
+    assert len(bot.slack.calls("/chat.postMessage")) == 2
+
+
+def test_keywords_ignored_in_other_channels_and_from_bots(bot: Bot) -> None:
+    bot.event(message("CRS after cilta-cel", ts="1700000400.000001", channel="COTHER"),
+              event_id="EvK3")
+    bot.event(message("CRS after cilta-cel", ts="1700000401.000001", bot_id="BOTHER",
+                      subtype="bot_message"), event_id="EvK4")
+    bot.event(message("CRS after cilta-cel", ts="1700000402.000001", bot_id=BOT_ID,
+                      user=BOT_USER), event_id="EvK5")
+    bot.slack.settle()
+    assert bot.slack.calls("/chat.postMessage") == []
+
+
+def test_keyword_flood_is_rate_limited_per_channel(bot: Bot) -> None:
+    for n in range(20):
+        bot.event(message(f"question {n} about CRS", ts=f"1700000500.{n:06d}"),
+                  event_id=f"EvFlood{n}")
+    bot.slack.settle(quiet=0.5)
+    assert len(bot.slack.calls("/chat.postMessage")) == bot.config.keyword_replies_per_minute
+
+
+def test_mentions_in_keyword_channels_are_answered_once(bot: Bot) -> None:
+    text = f"<@{BOT_USER}> CRS grading"
+    bot.event({**message(text, ts="1700000600.000001")}, event_id="EvM1")
+    bot.event(mention("CRS grading", ts="1700000600.000001", channel=KEYWORD_CHANNEL),
+              event_id="EvM2")
+    bot.slack.wait_for("/chat.postMessage")
+    bot.slack.settle()
+    posted = bot.slack.calls("/chat.postMessage")
+    assert len(posted) == 1 and "Cytokine release syndrome" in posted[0].body["text"]
+    assert FEEDBACK_CHANNEL not in [p.body["channel"] for p in posted]
