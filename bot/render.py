@@ -382,8 +382,8 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(bk.actions([bk.button(s.title, ACTION_CHOOSE, s.id)
                                for s in match.suggestions[:3]], block_id="immuno.suggestions"))
-    out.append(bk.context(["Try `/immuno list` to see everything, or `/immuno search &lt;words&gt;`. "
-                           f"_{DISCLAIMER}_"]))
+    out.append(bk.context(["Try `/immuno list` to see everything, or "
+                           "`/immuno search &lt;words&gt;`. " f"_{DISCLAIMER}_"]))
     suggestion_text = ""
     if match.suggestions:
         titles = ", ".join(s.title for s in match.suggestions[:3])

@@ -43,6 +43,7 @@ severity monitor monitoring monitored check lab labs test tests boxed box black 
 warnings drug drugs medication medications medicine agent agents therapy therapies cause causes
 caused symptom symptoms sign signs present presentation biomarker biomarkers marker markers
 resistance resistant combination combinations combine combined combining with
+from into via patient patients pt pts
 """.split())  # noqa: SIM905
 
 # Short acronyms that are also everyday words count only when typed in capitals ("ALL", "ACT").
@@ -261,7 +262,7 @@ class Index:
         """Keep the longest non-overlapping hits, in the order they appear in the query."""
         taken: set[int] = set()
         chosen = []
-        order = {"exact": 0, "target": 1, "fuzzy": 2}
+        order = {"exact": 0, "target": 1, "fuzzy": 2, "partial": 3}
         for hit in sorted(hits, key=lambda h: (-h.length, order[h.how], h.start)):
             span = set(range(hit.start, hit.start + hit.length))
             if span & taken:
@@ -293,6 +294,19 @@ class Index:
             return []
         common = set.intersection(*sets)  # type: ignore[arg-type]
         return sorted(common)
+
+    def _partial_hit(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """The words no name covered ("colitis" in "colitis from ipilimumab"), when together
+        they are part of exactly one entry's name."""
+        toks = words.tokens(text)
+        covered = {i for h in hits for i in range(h.start, h.start + h.length)}
+        rest = [(i, t) for i, t in enumerate(toks) if i not in covered and t not in STOPWORDS]
+        if not rest or not hits:
+            return []
+        ids = self._partial(" ".join(t for _, t in rest))
+        if len(ids) != 1:
+            return []
+        return [Hit(rest[0][0], len(rest), (ids[0],), "partial")]
 
     def suggest(self, text: str, limit: int = 3, kind: Kind | None = None) -> list[Entry]:
         """Names that look like the query: offered as "did you mean", never as the answer."""
@@ -331,13 +345,14 @@ class Index:
             return [e for e in found if kind is None or e.kind is kind]
 
         hits = self.scan(text)
+        hits += self._partial_hit(text, hits)
         candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
         candidates = [(h, es) for h, es in candidates if es]
         singles = [(h, es[0]) for h, es in candidates if len(es) == 1]
         if singles:
             ranked = sorted(singles, key=lambda pair: (
                 pair[1].kind not in prefer if prefer else False,
-                pair[0].how == "fuzzy", -pair[0].length, pair[0].start))
+                pair[0].how in ("fuzzy", "partial"), -pair[0].length, pair[0].start))
             best_hit, best = ranked[0]
             also = tuple(dict.fromkeys(e for _, e in singles if e is not best))
             corrected = self.display.get(best_hit.matched, "") if best_hit.how == "fuzzy" else ""

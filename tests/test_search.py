@@ -1,0 +1,102 @@
+"""Resolution: names, brands, slang, case, punctuation, plurals, typos, kinds and misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import answer
+from bot.knowledge import Kind
+from bot.query import find_section, parse
+from bot.search import Index
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("pembrolizumab", "pembrolizumab"), ("KEYTRUDA", "pembrolizumab"), ("pembro", "pembrolizumab"),
+    ("Opdivo", "nivolumab"), ("axi-cel", "axicabtagene-ciloleucel"),
+    ("axicel", "axicabtagene-ciloleucel"), ("T-VEC", "talimogene-laherparepvec"),
+    ("tisa cel", "tisagenlecleucel"), ("checkpoint inhibitors", "checkpoint-inhibitors"),
+    ("PD-1 inhibitors", "pd-1-inhibitors"), ("pd1 inhibitor", "pd-1-inhibitors"),
+    ("CAR-T", "car-t-cell-therapy"), ("CRS", "crs"), ("irAE", "irae"), ("irAEs", "irae"),
+    ("colitis", "colitis"), ("NSCLC", "nsclc"), ("myeloma", "multiple-myeloma"),
+    ("non-small-cell lung cancers", "nsclc"), ("pembrolizumb", "pembrolizumab"),
+    ("nivolumub", "nivolumab"), ("ciltacabtagene autoleucl", "ciltacabtagene-autoleucel"),
+    ("diarrhoea", "colitis"), ("interleukin-2", "aldesleukin"),
+])
+def test_resolves_to_the_right_entry(index: Index, typed: str, expected: str) -> None:
+    match = index.resolve(typed)
+    assert match.entry is not None, (typed, match)
+    assert match.entry.id == expected
+
+
+@pytest.mark.parametrize("typed", [
+    "aspirin", "metformin", "imatinib", "bevacizumab", "hello", "thanks!", "type 2 diabetes",
+    "hepatitis C", "covid vaccine", "what's the weather", "", "???",
+])
+def test_out_of_scope_is_a_miss(index: Index, typed: str) -> None:
+    assert index.resolve(typed).entry is None
+
+
+def test_a_typo_never_crosses_a_letter_or_number_that_tells_entries_apart(index: Index) -> None:
+    assert index.resolve("type 2 diabetes").entry is None
+    pd1 = index.resolve("PD-1 inhibitors").entry
+    pdl1 = index.resolve("PD-L1 inhibitors").entry
+    assert pd1 is not None and pdl1 is not None and pd1.id != pdl1.id
+
+
+def test_kind_filter(index: Index) -> None:
+    assert index.resolve("myeloma", kind=Kind.CANCER).entry.id == "multiple-myeloma"
+    assert index.resolve("pembrolizumab", kind=Kind.CANCER).entry is None
+
+
+def test_ambiguous_partial_names_offer_choices(index: Index) -> None:
+    match = index.resolve("lung cancer")
+    assert match.entry is None
+    assert {c.id for c in match.choices} == {"nsclc", "sclc"}
+
+
+def test_questions_pick_the_subject_and_section(index: Index) -> None:
+    query = parse("what are the side effects of nivolumab?")
+    assert query.section == "side_effects"
+    assert index.resolve(query.text).entry.id == "nivolumab"
+    assert find_section("how is immune-related colitis managed?") == "management"
+    assert find_section("which drugs cause pneumonitis") == "causes"
+    assert find_section("how is CRS graded") == "grading"
+    assert find_section("what is pembro approved for") == "indications"
+    assert find_section("mechanism of action of ipilimumab") == "mechanism"
+
+
+def test_mention_grammar() -> None:
+    assert parse("<@U123> compare pembro and nivo").command == "compare"
+    assert parse("pembro vs nivo").others == ("pembro", "nivo")
+    assert parse("list side-effects").kind is Kind.SIDE_EFFECT
+    assert parse("side-effect colitis").kind is Kind.SIDE_EFFECT
+    assert parse("").command == "help"
+
+
+def test_two_entries_named_prefers_the_kind_the_question_is_about(index: Index) -> None:
+    reply = answer("how is colitis from ipilimumab managed?", index)
+    assert reply.match.entry.id == "colitis"
+    reply = answer("side effects of pembrolizumab in melanoma", index)
+    assert reply.match.entry.id == "pembrolizumab"
+
+
+def test_exact_hits_do_not_scan_the_knowledge(index: Index) -> None:
+    """An alias hit is a dictionary lookup: it never compares against other keys."""
+    from rapidfuzz.distance import OSA
+
+    calls = 0
+    original = OSA.distance
+
+    def counting(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    import bot.search as search_module
+
+    search_module.OSA.distance = counting  # type: ignore[method-assign]
+    try:
+        index.resolve("keytruda")
+    finally:
+        search_module.OSA.distance = original  # type: ignore[method-assign]
+    assert calls == 0

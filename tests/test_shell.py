@@ -1,0 +1,75 @@
+"""The local shell: lines in, readable replies out, through the same routing as Slack."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import KNOWLEDGE, ROOT
+
+from bot.shell import Shell
+from bot.store import KnowledgeStore
+
+
+def run_shell(*lines: str) -> str:
+    out = io.StringIO()
+    Shell(KnowledgeStore(KNOWLEDGE), out).run(io.StringIO("\n".join(lines) + "\n"))
+    return out.getvalue()
+
+
+def test_slash_and_mention_lines_get_readable_cards() -> None:
+    out = run_shell("/immuno keytruda", "@immuno what are the side effects of nivolumab?")
+    assert "Pembrolizumab (Keytruda" in out
+    assert "Nivolumab (Opdivo" in out and "Serious:" in out
+    assert "not medical advice" in out
+    assert "<http" not in out and "*" not in out.split("Buttons")[0].split("\n")[2]
+
+
+def test_numbers_press_buttons() -> None:
+    out = run_shell("colitis", "1")
+    assert out.count("Immune-related colitis / diarrhea\n====") == 2
+    assert "Management by grade" in out
+
+
+def test_choices_can_be_pressed() -> None:
+    out = run_shell("lung cancer", "2")
+    assert "could mean several entries" in out
+    assert "Small cell lung cancer\n=====" in out
+
+
+def test_miss_and_quit() -> None:
+    out = run_shell("aspirin", "quit", "keytruda")
+    assert "No entry for “aspirin”" in out
+    assert "Keytruda" not in out.split("quit")[1]
+
+
+def test_run_command_starts_the_shell_without_tokens(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "bot"], input="/immuno crs\n",
+                            capture_output=True, text=True, cwd=tmp_path, env={
+                                **env, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Cytokine release syndrome (CRS)" in result.stdout
+
+
+def test_bad_configuration_fails_at_start_with_one_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),
+           "SLACK_BOT_TOKEN": "xoxb-1"}
+    result = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "immuno: configuration error: SLACK_SIGNING_SECRET is not set: copy it from Slack app > "
+        "Basic Information > Signing Secret (needed for HTTP mode)"]
+
+
+def test_preview_prints_text_json_and_builder_link(capsys) -> None:
+    from bot.cli import main
+
+    assert main(["preview", "crs", "--section", "management", "--path", str(KNOWLEDGE)]) == 0
+    out = capsys.readouterr().out
+    assert "Cytokine release syndrome (CRS)" in out
+    assert "--- Block Kit JSON ---" in out and '"type": "header"' in out
+    assert "https://app.slack.com/block-kit-builder/#" in out
