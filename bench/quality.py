@@ -11,8 +11,9 @@ It has to earn that against what is nearly free:
 - exact: a dictionary of every name, brand and alias, lower-cased. It shows how much of the set
   is answered by the data alone, and it never answers out-of-scope queries wrongly.
 - fuzzy: ``rapidfuzz.process.extractOne(query, names, scorer=fuzz.WRatio)`` with a score cutoff,
-  the usual one-line "fuzzy search". It tolerates typos and words around a name, but has no idea
-  of scope, so it tends to answer "isatuximab" with rituximab.
+  the usual one-line "fuzzy search", with a few fairness fixes (see FuzzyBaseline). It tolerates
+  typos and words around a name, but has no idea of scope, so "hepatitis C treatment" scores 86
+  against "ICI hepatitis" and gets an answer.
 
 Metrics (all three systems are scored the same way, in the same run):
 
@@ -61,12 +62,13 @@ CATEGORIES = ("generic", "brand", "abbreviation", "typo", "target", "question", 
 SYSTEMS = ("product", "exact", "fuzzy")
 SMOKE_LIMIT = 30
 
-#: The fuzzy baseline answers only when WRatio scores at least this. 85 is the usual "confident"
-#: threshold for WRatio: a single typo in a drug name scores ~90-95, a name inside a short
-#: question ~90 (WRatio's partial match is scaled by 0.9), and unrelated words of similar shape
-#: ("pertuzumab" vs "trastuzumab") land around 70-85. To be fair to the baseline, the run also
-#: sweeps the cutoff and reports its best overall accuracy, though that cutoff is tuned on this
-#: very set and so flatters it.
+#: The fuzzy baseline answers only when WRatio scores at least this. 85 sits between the two
+#: populations that matter: a one- or two-letter typo in a name scores 89-96 ("tecentric" vs
+#: "tecentriq" 89, "pembrolizumb" 96) and a name inside a longer question scores 90 (WRatio's
+#: partial match is scaled by 0.9), while other drugs of the same shape score below it
+#: ("isatuximab" vs "rituximab" 84, "tocilizumab" vs "atezolizumab" 78). To be fair to the
+#: baseline the run also sweeps the cutoff and prints its best overall accuracy, although that
+#: cutoff is tuned on this very set and so flatters it.
 FUZZY_CUTOFF = 85.0
 FUZZY_SWEEP = (60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 95.0, 100.0)
 
@@ -182,26 +184,55 @@ def exact_predictor(knowledge: Knowledge) -> Predictor:
 class FuzzyBaseline:
     """Baseline (b): rapidfuzz WRatio best match over all names, brands and aliases.
 
-    Fairness: queries and names go through rapidfuzz's default_process (lower case, punctuation
-    to spaces), so the baseline is not penalised for "Keytruda" vs "keytruda" or "axi-cel" vs
-    "axi cel"; and the best match is computed once, so a cutoff sweep costs nothing.
+    Used as specified, ``extractOne(query, names, scorer=fuzz.WRatio)`` is weaker than it needs
+    to be, so the scored baseline gets three fairness fixes any engineer would make after one
+    look at its output (the unfixed form is still measured and printed, as ``plain``):
+
+    - queries and names go through rapidfuzz's default_process (lower case, punctuation to
+      spaces), so "Keytruda" vs "keytruda" or "axi-cel" vs "axi cel" cost nothing;
+    - names of three characters or fewer ("mAb", "MM", "FL", "KS", "ICI", "ipi") answer only a
+      query that is exactly that name: WRatio's partial match finds "mab" inside every antibody
+      name and "mm"/"fl" inside ordinary words, at a score of 90;
+    - among equally scored names, the longest wins (the most specific), instead of whichever
+      comes first in the list.
     """
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    SHORT = 3
+
+    def __init__(self, knowledge: Knowledge, *, fair: bool = True) -> None:
+        self.fair = fair
         self._names: list[str] = []
         self._ids: list[str] = []
+        self._short: dict[str, str] = {}
         for name, ids in _name_table(knowledge).items():
-            if len(ids) == 1:
+            if len(ids) != 1:
+                continue
+            processed = utils.default_process(name)
+            if fair and len(processed) <= self.SHORT:
+                self._short[processed] = ids[0]
+            else:
                 self._names.append(name)
                 self._ids.append(ids[0])
 
     def best(self, text: str) -> tuple[str | None, str, float]:
         """The closest name's entry id, the name, and its score (0 when nothing compares)."""
-        found = process.extractOne(text, self._names, scorer=fuzz.WRatio,
-                                   processor=utils.default_process)
-        if found is None:
+        if not self.fair:
+            found = process.extractOne(text, self._names, scorer=fuzz.WRatio,
+                                       processor=utils.default_process)
+            if found is None:
+                return None, "", 0.0
+            name, score, position = found
+            return self._ids[position], name, float(score)
+        processed = utils.default_process(text)
+        if processed in self._short:
+            return self._short[processed], processed, 100.0
+        ranked = process.extract(processed, self._names, scorer=fuzz.WRatio,
+                                 processor=utils.default_process, limit=20)
+        if not ranked:
             return None, "", 0.0
-        name, score, position = found
+        top = max(score for _, score, _ in ranked)
+        name, score, position = max((r for r in ranked if r[1] == top),
+                                    key=lambda r: len(r[0]))
         return self._ids[position], name, float(score)
 
     def predictor(self, cutoff: float = FUZZY_CUTOFF) -> Predictor:
@@ -286,6 +317,7 @@ def run(queries_path: Path, knowledge_path: Path, limit: int | None = None) -> d
     knowledge = load(knowledge_path)
     index = Index.build(knowledge)
     fuzzy = FuzzyBaseline(knowledge)
+    plain = FuzzyBaseline(knowledge, fair=False).predictor(FUZZY_CUTOFF)
     predictors: dict[str, Predictor] = {
         "product": product_predictor(index),
         "exact": exact_predictor(knowledge),
@@ -293,6 +325,8 @@ def run(queries_path: Path, knowledge_path: Path, limit: int | None = None) -> d
     }
     predictions = {name: [predict(q.q) for q in queries] for name, predict in predictors.items()}
     systems = {name: score(queries, predictions[name]) for name in SYSTEMS}
+    fuzzy_plain = score(queries, [plain(q.q) for q in queries])
+    fuzzy_plain.pop("per_category")
 
     best = [fuzzy.best(q.q) for q in queries]
     sweep: dict[str, float | None] = {}
@@ -321,6 +355,7 @@ def run(queries_path: Path, knowledge_path: Path, limit: int | None = None) -> d
         "fuzzy_cutoff": FUZZY_CUTOFF,
         "fuzzy_sweep": sweep,
         "fuzzy_best_cutoff": best_cutoff,
+        "fuzzy_plain": fuzzy_plain,
         "systems": systems,
         "targets": _targets(systems, sweep.get(best_cutoff) if best_cutoff else None),
         "failures": failures,
@@ -373,7 +408,14 @@ def format_report(figures: dict[str, Any], *, smoke: bool = False) -> str:
         if number == 0:
             lines.append("  ".join("-" * w for w in widths))
     sweep = ", ".join(f">={c}: {_cell(v).strip()}" for c, v in figures["fuzzy_sweep"].items())
-    lines += ["", f"fuzzy baseline overall accuracy by cutoff: {sweep}"]
+    plain = figures["fuzzy_plain"]
+    lines += [
+        "",
+        f"fuzzy baseline overall accuracy by cutoff: {sweep}",
+        f"fuzzy without the fairness fixes (plain extractOne, >={figures['fuzzy_cutoff']:g}): "
+        f"top-1 {_cell(plain['top1']).strip()}, out-of-scope precision "
+        f"{_cell(plain['oos_precision']).strip()}, overall {_cell(plain['overall']).strip()}",
+    ]
     targets = figures["targets"]
     if smoke:
         lines += ["", "smoke run: machinery checked; targets are judged on a full run only"]

@@ -19,6 +19,9 @@ from bot.config import Config, ConfigError
 
 
 def _setup_logging() -> None:
+    from bot import redact
+
+    redact.install()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

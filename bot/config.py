@@ -51,6 +51,7 @@ class Config:
     miss_retention_days: int = 90
     reload_interval: float = 2.0
     port: int = 3000
+    slack_timeout: int = 10
 
     @property
     def mode(self) -> str:
@@ -103,4 +104,5 @@ class Config:
             miss_retention_days=_int(env, "IMMUNO_MISS_RETENTION_DAYS", 90, minimum=1),
             reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
             port=_int(env, "PORT", 3000, minimum=1),
+            slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
         )

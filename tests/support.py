@@ -56,8 +56,8 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     def fail(self, path: str, *faults: Any) -> None:
-        """Queue faults for a path: an HTTP status (429 gets Retry-After: 0), "reset" or
-        "timeout"."""
+        """Queue faults for a path: an HTTP status (429 gets Retry-After: 0), "reset",
+        "timeout" (stall, then drop the connection) or "slow" (answer after a second)."""
         with self.cond:
             self.faults.setdefault(path, []).extend(faults)
 
@@ -127,6 +127,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                                            b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 self.connection.close()
                 return
+            if fault == "slow":
+                time.sleep(1.0)
+                fault = None
             if fault == "timeout":
                 time.sleep(1.5)
                 self.connection.close()

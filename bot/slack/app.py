@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from bot import redact
 from bot.commands import Answer
 from bot.config import Config
 from bot.misslog import MissLog
-from bot.slack.delivery import TIMEOUT_SECONDS, retry_handlers
+from bot.slack.delivery import retry_handlers
 from bot.slack.guards import ChannelRateLimit, SeenOnce
 from bot.store import KnowledgeStore
 
@@ -42,8 +43,9 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
     ack-polling delay; anything that calls Slack back runs in a lazy listener after the ack."""
     from bot.slack.listeners import register
 
+    redact.install([config.bot_token, config.signing_secret, config.app_token])
     client = WebClient(token=config.bot_token or None, base_url=config.api_url,
-                       timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers())
+                       timeout=config.slack_timeout, retry_handlers=retry_handlers())
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,

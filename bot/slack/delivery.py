@@ -9,7 +9,9 @@ fails is logged once, without tokens, and never raised into a listener.
 from __future__ import annotations
 
 import logging
+from http.client import RemoteDisconnected
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler
@@ -27,8 +29,12 @@ TIMEOUT_SECONDS = 10
 
 
 def retry_handlers() -> list[RetryHandler]:
-    """Three tries for faults, two for rate limits (each waits Retry-After)."""
-    return [ConnectionErrorRetryHandler(max_retry_count=3),
+    """Three more tries for faults and timeouts, two for rate limits (each waits Retry-After).
+
+    slack_sdk's connection handler does not count a read timeout as a connection error; a
+    Slack that accepted the connection and then stalled is retried here too."""
+    return [ConnectionErrorRetryHandler(max_retry_count=3, error_types=[
+                URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]),
             RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=3)]
 
@@ -48,9 +54,10 @@ def call(client: Any, method: str, **kwargs: Any) -> Any:
     return None
 
 
-def to_response_url(url: str, message: Message, **options: Any) -> bool:
+def to_response_url(url: str, message: Message, *, timeout: float = TIMEOUT_SECONDS,
+                    **options: Any) -> bool:
     """Post to a response_url with retries. True when Slack accepted it."""
-    client = WebhookClient(url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers())
+    client = WebhookClient(url, timeout=int(max(1, timeout)), retry_handlers=retry_handlers())
     try:
         response = client.send_dict({**payload(message), **options})
     except (SlackClientError, OSError) as exc:

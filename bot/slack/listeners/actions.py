@@ -52,7 +52,8 @@ def _show(body: dict[str, Any], client: WebClient, services: Services, message: 
         url = body.get("response_url")
         if url:
             delivery.to_response_url(url, message, replace_original=True,
-                                     response_type="ephemeral")
+                                     response_type="ephemeral",
+                                     timeout=services.config.slack_timeout)
         return
     msg = body["message"]
     delivery.call(client, "chat_postMessage", channel=(body.get("channel") or {}).get("id"),
@@ -86,9 +87,11 @@ def register(app: App, services: Services) -> None:
             return
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
+        timeout = services.config.slack_timeout
         if delivery.to_response_url(url, public, response_type="in_channel",
-                                    replace_original=False):
-            delivery.to_response_url(url, Message(text=""), delete_original=True)
+                                    replace_original=False, timeout=timeout):
+            delivery.to_response_url(url, Message(text=""), delete_original=True,
+                                     timeout=timeout)
 
     app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 
