@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import render
+from bot import render, words
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Query, parse
 from bot.render import Message
@@ -28,6 +28,9 @@ class Answer:
 def _lookup(query: Query, index: Index) -> Answer:
     prefer = _preferred_kinds(query.section)
     match = index.resolve(query.text, kind=query.kind, prefer=prefer)
+    if not match.found and query.full and index.named(words.key(query.full)):
+        # "cancer vaccines" is a class, not "vaccines" among cancers: the whole text is a name.
+        match = index.resolve(query.full, prefer=prefer)
     if match.entry is not None:
         note = ""
         if match.corrected_from:

@@ -97,6 +97,7 @@ class Query:
     kind: Kind | None = None
     section: str | None = None
     others: tuple[str, ...] = ()
+    full: str = ""  # the whole text, when a leading word was read as a kind ("cancer vaccines")
 
 
 def find_section(text: str) -> str | None:
@@ -131,8 +132,11 @@ def parse(text: str) -> Query:
     if head in ("about", "version", "status"):
         return Query("about", rest)
     if head == "list":
-        kind = _KIND_WORDS.get(rest.strip().lower().replace(" ", "-")) if rest else None
-        return Query("list", rest, kind=kind)
+        wanted = re.sub(r"^(the|all|every)\s+", "", rest.strip().lower()).replace(" ", "-")
+        kind = _KIND_WORDS.get(wanted) if wanted else None
+        if wanted in ("", "all", "everything") or kind is not None:
+            return Query("list", rest, kind=kind)
+        return Query("lookup", rest, section="members", full=text)  # "list the PD-1 inhibitors"
     if head in ("search", "find"):
         return Query("search", rest)
     compare = _COMPARE_RE.match(text)
@@ -142,7 +146,7 @@ def parse(text: str) -> Query:
         return Query("compare", text, others=_split_compare(text))
     kind = _KIND_WORDS.get(head)
     if kind is not None and rest:
-        return Query("lookup", rest, kind=kind, section=find_section(rest))
+        return Query("lookup", rest, kind=kind, section=find_section(rest), full=text)
     return Query("lookup", text, section=find_section(text))
 
 

@@ -59,6 +59,7 @@ _RAW_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 
 def _raw_tokens(text: str) -> list[str]:
     """Tokens with their case kept, aligned one-to-one with words.tokens()."""
+    text = words._POSSESSIVE_RE.sub("", text)
     text = words._SYMBOL_RE.sub(lambda m: words._SYMBOLS[m.group(0)], text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -84,6 +85,24 @@ def _deletes(key: str) -> set[str]:
 
 
 _KIND_ORDER = {Kind.CLASS: 0, Kind.DRUG: 1, Kind.SIDE_EFFECT: 2, Kind.CANCER: 3}
+#: When a question names several entries and its words pick no section, the most specific
+#: wins: "CRS after cilta-cel" is about CRS, "pembrolizumab in melanoma" about the drug.
+DEFAULT_PREFERENCE = (Kind.SIDE_EFFECT, Kind.DRUG, Kind.CLASS, Kind.CANCER)
+_HOW_ORDER = {"exact": 0, "derived": 1, "target": 2, "fuzzy": 3, "partial": 4}
+_TARGET_SPLIT_RE = re.compile(r"\s*(?:×|\bx\b|\band\b|/|,|\+)\s*", re.I)
+_PARENTHETICAL_RE = re.compile(r"\s*\([^)]*\)")
+
+
+def derived_names(name: str) -> list[str]:
+    """Shorter forms a display name implies: "Cytokine release syndrome (CRS)" is also
+    "Cytokine release syndrome"; "Hyperthyroidism / thyroiditis" is also each half."""
+    out = []
+    bare = _PARENTHETICAL_RE.sub("", name).strip()
+    if bare and bare != name:
+        out.append(bare)
+    if " / " in bare:
+        out.extend(part.strip() for part in bare.split(" / ") if part.strip())
+    return out
 
 
 def _kind_order(entries: list[Entry]) -> list[Entry]:
@@ -98,7 +117,7 @@ class Hit:
     start: int
     length: int
     ids: tuple[str, ...]
-    how: str  # "exact", "target", "fuzzy"
+    how: str  # "exact", "derived", "target", "fuzzy", "partial"
     matched: str = ""
 
 
@@ -129,17 +148,20 @@ class Index:
 
     knowledge: Knowledge
     exact: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     secondary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acronyms: set[str] = field(default_factory=set)
     deletes: dict[str, list[str]] = field(default_factory=dict)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     token_entries: dict[str, set[str]] = field(default_factory=dict)
+    token_deletes: dict[str, list[str]] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
         exact: dict[str, list[str]] = defaultdict(list)
+        derived: dict[str, set[str]] = defaultdict(set)
         secondary: dict[str, list[str]] = defaultdict(list)
         token_entries: dict[str, set[str]] = defaultdict(set)
         index = cls(knowledge)
@@ -157,23 +179,45 @@ class Index:
                 for token in words.tokens(name):
                     if token not in STOPWORDS and len(token) > 2:
                         token_entries[token].add(entry.id)
+                for other in derived_names(name):
+                    other_key = words.key(other)
+                    if other_key:
+                        derived[other_key].add(entry.id)
+                        index.display.setdefault(other_key, other)
+                        index.short.setdefault(other_key, _short_tokens(words.tokens(other)))
             if isinstance(entry, Drug) and entry.target:
-                secondary[words.key(entry.target)].append(entry.id)
+                for target in _target_names(entry.target):
+                    secondary[words.key(target)].append(entry.id)
         for class_id, target in knowledge.class_targets.items():
-            secondary[words.key(target)].append(class_id)
+            for part in _target_names(target):
+                secondary[words.key(part)].append(class_id)
         index.exact = {k: tuple(v) for k, v in exact.items()}
-        index.secondary = {k: tuple(v) for k, v in secondary.items() if k not in index.exact}
+        # A derived form is only a name when it is nobody's alias and leads to one entry.
+        index.derived = {k: tuple(v) for k, v in derived.items()
+                         if k not in index.exact and len(v) == 1}
+        index.secondary = {k: tuple(dict.fromkeys(v)) for k, v in secondary.items()
+                           if k and k not in index.exact and k not in index.derived}
         index.token_entries = dict(token_entries)
         deletes: dict[str, list[str]] = defaultdict(list)
         by_length: dict[int, list[str]] = defaultdict(list)
-        for key in index.exact:
+        for key in (*index.exact, *index.derived):
             if max_edits(len(key)):
                 by_length[len(key)].append(key)
                 for variant in _deletes(key):
                     deletes[variant].append(key)
+        token_deletes: dict[str, list[str]] = defaultdict(list)
+        for token in index.token_entries:
+            if max_edits(len(token)):
+                for variant in _deletes(token):
+                    token_deletes[variant].append(token)
         index.deletes = dict(deletes)
         index.by_length = dict(by_length)
+        index.token_deletes = dict(token_deletes)
         return index
+
+    def named(self, key: str) -> tuple[str, ...] | None:
+        """The entries a key names exactly (an alias, or a form derived from a name)."""
+        return self.exact.get(key) or self.derived.get(key)
 
     @cached_property
     def suggestion_keys(self) -> list[str]:
@@ -185,53 +229,55 @@ class Index:
         hits = []
         for n in range(min(MAX_NGRAM, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
-                key = "".join(toks[i:i + n])
-                ids = self.exact.get(key)
-                how = "exact"
+                key = words.join(toks[i:i + n])
+                ids, how = self.exact.get(key), "exact"
                 if ids is None:
-                    ids = self.secondary.get(key)
-                    how = "target"
+                    ids, how = self.derived.get(key), "derived"
+                if ids is None:
+                    ids, how = self.secondary.get(key), "target"
                 if ids is None:
                     continue
                 if key in self.acronyms and not (n == 1 and raw[i].isupper()):
                     continue
-                if n == 1 and how == "exact" and toks[i] in STOPWORDS and not raw[i].isupper():
+                if n == 1 and how != "target" and toks[i] in STOPWORDS and not raw[i].isupper():
+                    continue
+                if _qualified(raw, i + n):
                     continue
                 hits.append(Hit(i, n, ids, how, key))
         return hits
 
-    def _fuzzy_key(self, key: str, short: frozenset[str] = frozenset()
-                   ) -> tuple[int, str] | None:
-        """The closest indexed key within the typo allowance, as (distance, key).
+    def _close_keys(self, key: str, short: frozenset[str]) -> tuple[int, list[str]]:
+        """The indexed keys nearest to `key` within its typo allowance: (distance, keys).
 
         A typo changes letters inside a word; it never turns "PD-1" into "PD-L1" or "type 2"
         into "type 1", so candidates whose short tokens and digits differ are not typos.
         """
         allowed = max_edits(len(key))
         if not allowed:
-            return None
+            return 0, []
         candidates: set[str] = set(self.deletes.get(key, ()))
-        if key in self.exact:
-            return 0, key
         for variant in _deletes(key):
-            if variant in self.exact:
+            if self.named(variant):
                 candidates.add(variant)
             candidates.update(self.deletes.get(variant, ()))
-        best: tuple[int, str] | None = None
-        for candidate in candidates:
-            if max_edits(len(candidate)) == 0 or self.short.get(candidate, frozenset()) != short:
+        best, found = allowed + 1, []
+        for candidate in sorted(candidates):
+            limit = min(allowed, max_edits(len(candidate)))
+            if not limit or self.short.get(candidate, frozenset()) != short:
                 continue
-            distance = OSA.distance(key, candidate, score_cutoff=allowed)
-            if distance <= min(allowed, max_edits(len(candidate))) and (
-                    best is None or (distance, -len(candidate)) < (best[0], -len(best[1]))):
-                best = (distance, candidate)
-        if best is None and allowed >= 2:
-            best = self._two_edit_scan(key, short)
-        return best
+            distance = OSA.distance(key, candidate, score_cutoff=limit)
+            if distance > limit or distance > best:
+                continue
+            if distance < best:
+                best, found = distance, []
+            found.append(candidate)
+        if not found and allowed >= 2:
+            return self._two_edit_scan(key, short)
+        return best, found
 
-    def _two_edit_scan(self, key: str, short: frozenset[str]) -> tuple[int, str] | None:
+    def _two_edit_scan(self, key: str, short: frozenset[str]) -> tuple[int, list[str]]:
         """Two typos in a long word: compare against keys of similar length sharing an end."""
-        best: tuple[int, str] | None = None
+        best, found = 3, []
         for length in range(len(key) - 2, len(key) + 3):
             for candidate in self.by_length.get(length, ()):
                 if candidate[:2] != key[:2] and candidate[-3:] != key[-3:]:
@@ -239,22 +285,28 @@ class Index:
                 if self.short.get(candidate, frozenset()) != short:
                     continue
                 distance = OSA.distance(key, candidate, score_cutoff=2)
-                if distance <= min(2, max_edits(len(candidate))) and (
-                        best is None or distance < best[0]):
-                    best = (distance, candidate)
-        return best
+                if distance > min(2, max_edits(len(candidate))) or distance > best:
+                    continue
+                if distance < best:
+                    best, found = distance, []
+                found.append(candidate)
+        return best, sorted(found)
 
     def _fuzzy_hits(self, toks: list[str]) -> list[Hit]:
         hits = []
         for n in range(min(5, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
                 span = toks[i:i + n]
-                if all(t in STOPWORDS for t in span) or span[0] in STOPWORDS or \
-                        span[-1] in STOPWORDS:
+                if span[0] in STOPWORDS or span[-1] in STOPWORDS:
                     continue
-                found = self._fuzzy_key("".join(span), _short_tokens(span))
-                if found and found[0] > 0:
-                    hits.append(Hit(i, n, self.exact[found[1]], "fuzzy", found[1]))
+                key = words.join(span)
+                if self.named(key):
+                    continue
+                _, keys = self._close_keys(key, _short_tokens(span))
+                if not keys:
+                    continue
+                ids = tuple(dict.fromkeys(i for k in keys for i in self.named(k) or ()))
+                hits.append(Hit(i, n, ids, "fuzzy", keys[0]))
         return hits
 
     @staticmethod
@@ -262,8 +314,7 @@ class Index:
         """Keep the longest non-overlapping hits, in the order they appear in the query."""
         taken: set[int] = set()
         chosen = []
-        order = {"exact": 0, "target": 1, "fuzzy": 2, "partial": 3}
-        for hit in sorted(hits, key=lambda h: (-h.length, order[h.how], h.start)):
+        for hit in sorted(hits, key=lambda h: (-h.length, _HOW_ORDER[h.how], h.start)):
             span = set(range(hit.start, hit.start + hit.length))
             if span & taken:
                 continue
@@ -272,38 +323,79 @@ class Index:
         return sorted(chosen, key=lambda h: h.start)
 
     def scan(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
-        """Every span of `text` that names entries, longest first where spans overlap."""
+        """Every span of `text` that names entries, longest first where spans overlap.
+
+        A typo match may override a shorter exact one it overlaps ("cytokine relase
+        syndrome" is the syndrome, though "cytokine" alone names a class)."""
         toks = words.tokens(text)
         raw = _raw_tokens(text)
         if len(raw) != len(toks):  # defensive: alignment only matters for the acronym rule
             raw = toks
         hits = self._exact_hits(toks, raw)
         if fuzzy:
-            covered = {i for h in hits for i in range(h.start, h.start + h.length)}
-            hits += [h for h in self._fuzzy_hits(toks)
-                     if not covered & set(range(h.start, h.start + h.length))]
+            for hit in self._fuzzy_hits(toks):
+                span = set(range(hit.start, hit.start + hit.length))
+                overlapping = [h for h in hits if span & set(range(h.start, h.start + h.length))]
+                if all(hit.length > h.length for h in overlapping):
+                    hits.append(hit)
         return self._select(hits)
+
+    def _token_like(self, token: str) -> str | None:
+        """The name word a query word stands for: itself, a typo of one, or a clear prefix
+        ("hypothyroid" for "hypothyroidism")."""
+        if token in self.token_entries:
+            return token
+        allowed = max_edits(len(token))
+        if allowed:
+            candidates = set(self.token_deletes.get(token, ()))
+            for variant in _deletes(token):
+                if variant in self.token_entries:
+                    candidates.add(variant)
+                candidates.update(self.token_deletes.get(variant, ()))
+            close = sorted(c for c in candidates
+                           if OSA.distance(token, c, score_cutoff=1) <= 1 and
+                           not (token.isdigit() or c.isdigit()))
+            if len(close) == 1:
+                return close[0]
+        if len(token) >= 7:
+            longer = [t for t in self._tokens_by_prefix.get(token[:7], ())
+                      if t.startswith(token) and len(t) - len(token) <= 4]
+            if len(longer) == 1:
+                return longer[0]
+        return None
+
+    @cached_property
+    def _tokens_by_prefix(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for token in self.token_entries:
+            if len(token) >= 7:
+                out[token[:7]].append(token)
+        return dict(out)
 
     def _partial(self, text: str) -> list[str]:
         """Entries whose names contain every subject word of the query ("lung cancer")."""
-        content = [t for t in words.tokens(text) if t not in STOPWORDS]
+        return self._partial_tokens(words.tokens(text))
+
+    def _partial_tokens(self, toks: list[str]) -> list[str]:
+        content = [t for t in toks if t not in STOPWORDS]
         if not content:
             return []
-        sets = [self.token_entries.get(t) for t in content]
-        if any(s is None for s in sets):
-            return []
-        common = set.intersection(*sets)  # type: ignore[arg-type]
-        return sorted(common)
+        sets = []
+        for token in content:
+            known = self._token_like(token)
+            if known is None:
+                return []
+            sets.append(self.token_entries[known])
+        return sorted(set.intersection(*sets))
 
-    def _partial_hit(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _partial_hit(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
         """The words no name covered ("colitis" in "colitis from ipilimumab"), when together
         they are part of exactly one entry's name."""
-        toks = words.tokens(text)
         covered = {i for h in hits for i in range(h.start, h.start + h.length)}
         rest = [(i, t) for i, t in enumerate(toks) if i not in covered and t not in STOPWORDS]
         if not rest or not hits:
             return []
-        ids = self._partial(" ".join(t for _, t in rest))
+        ids = self._partial_tokens([t for _, t in rest])
         if len(ids) != 1:
             return []
         return [Hit(rest[0][0], len(rest), (ids[0],), "partial")]
@@ -335,6 +427,17 @@ class Index:
                 out.append(entry)
         return out
 
+    def _narrow(self, many: tuple[str, ...], singles: list[tuple[Hit, Entry]]) -> list[str]:
+        """A target named beside a class picks that class's drugs with the target ("CD19
+        BiTE" is blinatumomab, not every CD19 therapy)."""
+        classes = [e for _, e in singles if e.kind is Kind.CLASS]
+        for entry in classes:
+            members = {d.id for d in self.knowledge.drugs_in_class(entry.id)}
+            both = [i for i in many if i in members]
+            if both:
+                return both
+        return []
+
     def resolve(self, text: str, kind: Kind | None = None, prefer: tuple[Kind, ...] = ()
                 ) -> Match:
         """The one entry `text` is about, a set of choices, or a miss with suggestions."""
@@ -344,14 +447,22 @@ class Index:
             found = [entries[i] for i in ids]
             return [e for e in found if kind is None or e.kind is kind]
 
+        toks = words.tokens(text)
         hits = self.scan(text)
-        hits += self._partial_hit(text, hits)
+        hits += self._partial_hit(toks, hits)
         candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
         candidates = [(h, es) for h, es in candidates if es]
         singles = [(h, es[0]) for h, es in candidates if len(es) == 1]
+        for hit, many in candidates:
+            if len(many) > 1:
+                narrowed = allowed(self._narrow(tuple(e.id for e in many), singles))
+                if len(narrowed) == 1:
+                    singles = [(h, e) for h, e in singles if e.kind is not Kind.CLASS]
+                    singles.append((hit, narrowed[0]))
+        order = prefer or DEFAULT_PREFERENCE
         if singles:
             ranked = sorted(singles, key=lambda pair: (
-                pair[1].kind not in prefer if prefer else False,
+                order.index(pair[1].kind) if pair[1].kind in order else len(order),
                 pair[0].how in ("fuzzy", "partial"), -pair[0].length, pair[0].start))
             best_hit, best = ranked[0]
             also = tuple(dict.fromkeys(e for _, e in singles if e is not best))
@@ -366,3 +477,17 @@ class Index:
         if 1 < len(partial) <= MAX_CHOICES:
             return Match(text, choices=tuple(_kind_order(partial)), how="partial")
         return Match(text, suggestions=tuple(self.suggest(text, kind=kind)), how="miss")
+
+
+def _qualified(raw: list[str], after: int) -> bool:
+    """A name followed by a lone letter is another thing: "hepatitis C" is not hepatitis."""
+    if after >= len(raw):
+        return False
+    word = raw[after]
+    return len(word) == 1 and word.isalpha() and word.lower() not in ("a", "i", "x")
+
+
+def _target_names(target: str) -> list[str]:
+    """A target and its parts: "CD19 × CD3" names CD19 and CD3 as well as the pair."""
+    parts = [p for p in _TARGET_SPLIT_RE.split(target) if p.strip()]
+    return [target, *parts] if len(parts) > 1 else [target]

@@ -25,13 +25,15 @@ _SYMBOLS = {
 }
 _SYMBOL_RE = re.compile("|".join(re.escape(s) for s in _SYMBOLS))
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
 
 # Tokens that are never pluralised words, though they end in "s".
-_KEEP_S_ENDINGS = ("ss", "us", "is", "os", "as")
+_KEEP_S_ENDINGS = ("ss", "us", "is")
 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and turn punctuation into spaces."""
+    text = _POSSESSIVE_RE.sub("", text)  # Hodgkin's → Hodgkin
     text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -45,12 +47,19 @@ def stem(token: str) -> str:
         token = token[:-3] + "y"
     elif len(token) > 3 and token.endswith("s") and not token.endswith(_KEEP_S_ENDINGS):
         token = token[:-1]
-    if len(token) > 4 and not token.isdigit():
-        # tumour → tumor, leukaemia → leukemia, oesophageal → esophageal, diarrhoea → diarrhea
-        if token.endswith("our"):
-            token = token[:-3] + "or"
-        token = token.replace("ae", "e").replace("oe", "e")
-    return token
+    if len(token) > 4 and token.endswith("our"):  # tumour → tumor
+        token = token[:-3] + "or"
+    return spelling(token)
+
+
+def spelling(text: str) -> str:
+    """leukaemia → leukemia, oesophageal → esophageal, diarrhoea → diarrhea.
+
+    Applied to whole keys as well as words, so "gastro-oesophageal" and "gastroesophageal"
+    fold alike whichever way they are split."""
+    if len(text) > 4:
+        text = text.replace("ae", "e").replace("oe", "e")
+    return text
 
 
 def tokens(text: str) -> list[str]:
@@ -60,4 +69,9 @@ def tokens(text: str) -> list[str]:
 
 def key(text: str) -> str:
     """The exact-match key: stemmed words run together, so "axi-cel" meets "axicel"."""
-    return "".join(tokens(text))
+    return spelling("".join(tokens(text)))
+
+
+def join(toks: list[str]) -> str:
+    """The key of a run of already-stemmed tokens (the same as key() of their text)."""
+    return spelling("".join(toks))
