@@ -202,3 +202,22 @@ def test_shipped_knowledge_validates_clean_and_meets_the_content_list(knowledge)
     assert [i for i in required if i not in knowledge.entries] == []
     for entry in knowledge.entries.values():
         assert entry.sources and entry.last_reviewed
+
+
+def test_a_class_that_is_its_own_ancestor(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", CLASS.replace("    summary:", "    parent: other\n    summary:") +
+          CLASS.replace("classes:\n", "").replace("test-class", "other")
+          .replace("Test class", "Other class").replace("    summary:",
+                                                         "    parent: test-class\n    summary:"))
+    found = problems(tmp_path)
+    assert "a.yaml:4:13: error: class 'test-class' is its own ancestor" in found
+    assert "a.yaml:12:13: error: class 'other' is its own ancestor" in found
+
+
+def test_an_alias_that_repeats_the_name_is_redundant(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", DRUG.replace("    classes:", "    aliases: [Testumabs]\n"
+                                                           "    classes:"))
+    write(tmp_path, "b.yaml", CLASS)
+    assert problems(tmp_path) == [
+        "a.yaml:4:15: error: 'Testumabs' is redundant: it matches another name of this entry "
+        "already (case, punctuation, plurals and British spellings are ignored)"]
