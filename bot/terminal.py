@@ -30,7 +30,8 @@ def plain(mrkdwn: str) -> str:
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     out = []
     for line in text.split("\n"):
-        out.extend(textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent +
+        out.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False,
+                                 initial_indent=indent, subsequent_indent=indent +
                                  ("  " if line.startswith("• ") else "")) or [""])
     return out
 
