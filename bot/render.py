@@ -140,24 +140,23 @@ def _buttons(entry: Entry, current: str, *, shareable: bool) -> Block:
 # -- per-kind sections ---------------------------------------------------------------------------
 
 
+def _facts(pairs: list[tuple[str, str]]) -> Block | None:
+    """A fields block of the facts that are known; unknown facts are left out, not blank."""
+    known = [(label, value) for label, value in pairs if value]
+    return bk.fields(known) if known else None
+
+
 def _drug_facts(drug: Drug, knowledge: Knowledge) -> Block | None:
-    pairs: list[tuple[str, str]] = []
-    if drug.classes:
-        pairs.append(("Class", ", ".join(_names(knowledge, drug.classes))))
-    if drug.target:
-        pairs.append(("Target", escape(drug.target)))
-    if drug.first_approval_year:
-        pairs.append(("First FDA approval", str(drug.first_approval_year)))
-    if drug.administration:
-        pairs.append(("Given", escape(drug.administration)))
-    if drug.indications:
-        cancers = list(dict.fromkeys(_names(knowledge, (i.cancer for i in drug.indications))))
-        pairs.append(("Approved for", bk.cut(", ".join(cancers), 600)))
-    if drug.boxed_warning:
-        pairs.append(("Boxed warning", escape(drug.boxed_warning)))
-    if drug.status:
-        pairs.append(("Status", escape(drug.status)))
-    return bk.fields(pairs) if pairs else None
+    cancers = list(dict.fromkeys(_names(knowledge, (i.cancer for i in drug.indications))))
+    return _facts([
+        ("Class", ", ".join(_names(knowledge, drug.classes))),
+        ("Target", escape(drug.target)),
+        ("First FDA approval", str(drug.first_approval_year or "")),
+        ("Given", escape(drug.administration)),
+        ("Approved for", bk.cut(", ".join(cancers), 600)),
+        ("Boxed warning", escape(drug.boxed_warning)),
+        ("Status", escape(drug.status)),
+    ])
 
 
 def _drug_sections(drug: Drug, section: str, knowledge: Knowledge) -> list[Block]:
@@ -218,16 +217,12 @@ def _grade_lines(items: Iterable) -> str:
 
 
 def _side_effect_facts(effect: SideEffect, knowledge: Knowledge) -> Block | None:
-    pairs: list[tuple[str, str]] = []
-    if effect.organ_system:
-        pairs.append(("Organ system", escape(effect.organ_system)))
-    if effect.caused_by:
-        pairs.append(("Caused by", ", ".join(_names(knowledge, effect.caused_by))))
-    if effect.onset:
-        pairs.append(("Typical onset", escape(effect.onset)))
-    if effect.grading_scale:
-        pairs.append(("Graded by", escape(effect.grading_scale)))
-    return bk.fields(pairs) if pairs else None
+    return _facts([
+        ("Organ system", escape(effect.organ_system)),
+        ("Caused by", ", ".join(_names(knowledge, effect.caused_by))),
+        ("Typical onset", escape(effect.onset)),
+        ("Graded by", escape(effect.grading_scale)),
+    ])
 
 
 def _side_effect_sections(effect: SideEffect, section: str, knowledge: Knowledge
