@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import shutil
 import statistics
@@ -146,11 +147,16 @@ def _clone_entry(raw: dict[str, Any], token: str) -> dict[str, Any]:
     return entry
 
 
+#: The bot's files whose rules decide whether generated names are valid and unique.
+_RULE_FILES = ("bot/words.py", "bot/validate.py", "bot/search.py", "knowledge/schema.json")
+
+
 def _source_hash(source: Path) -> str:
+    """The knowledge and the bot's naming rules: a cached folder is stale when either moved."""
     from bot.validate import knowledge_files
 
     digest = hashlib.sha256()
-    for file in knowledge_files(source):
+    for file in [*knowledge_files(source), *(ROOT / f for f in _RULE_FILES)]:
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
@@ -258,7 +264,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    rank = max(1, min(len(ordered), int(-(-fraction * len(ordered) // 1))))
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
 
 
@@ -315,14 +321,16 @@ def probe(path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | 
     for q in queries:  # warm-up: the stemmer's cache and lazily built lists, as in a server
         answer(q, index)
     for _ in range(rounds):
+        # Separate passes: the resolver's own cost, then the whole reply. Interleaving them
+        # would time every lookup with caches just flushed by a render.
         for q in queries:
             t0 = clock()
             index.resolve(q)
-            t1 = clock()
+            resolve_ns[q].append(clock() - t0)
+        for q in queries:
+            t0 = clock()
             answer(q, index)
-            t2 = clock()
-            resolve_ns[q].append(t1 - t0)
-            answer_ns[q].append(t2 - t1)
+            answer_ns[q].append(clock() - t0)
 
     def summary(samples: dict[str, list[int]], only: set[str] | None = None) -> dict[str, Any]:
         values = [v / 1e6 for q, vs in samples.items() if only is None or q in only for v in vs]

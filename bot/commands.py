@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,6 +64,9 @@ def _compare(query: Query, index: Index) -> Answer:
         for entry in index.entries_named(part):
             if isinstance(entry, Drug) and entry not in drugs:
                 drugs.append(entry)
+    if len(drugs) < 2 and re.search(r"\b(vs\.?|versus)\b", query.text, re.I):
+        # "dara sc vs iv" compares two forms of one drug: answer about the drug.
+        return _lookup(Query("lookup", query.text), index)
     if len(drugs) < 2:
         named = ", ".join(d.name for d in drugs) or "none"
         return Answer(render.error_message(

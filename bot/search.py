@@ -9,6 +9,7 @@ suggestions, never the nearest unrelated entry.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -19,7 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot import words
-from bot.knowledge import Drug, Entry, Kind, Knowledge
+from bot.knowledge import Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
 
 #: Longest name, in words, that an n-gram scan looks for.
 MAX_NGRAM = 8
@@ -43,7 +44,8 @@ severity monitor monitoring monitored check lab labs test tests boxed box black 
 warnings drug drugs medication medications medicine agent agents therapy therapies cause causes
 caused symptom symptoms sign signs present presentation biomarker biomarkers marker markers
 resistance resistant combination combinations combine combined combining with
-from into via patient patients pt pts
+from into via patient patients pt pts day days week weeks month months post since start
+started starting first dose dosing cycle cycles
 """.split())  # noqa: SIM905
 
 # Short acronyms that are also everyday words count only when typed in capitals ("ALL", "ACT").
@@ -88,7 +90,7 @@ _KIND_ORDER = {Kind.CLASS: 0, Kind.DRUG: 1, Kind.SIDE_EFFECT: 2, Kind.CANCER: 3}
 #: When a question names several entries and its words pick no section, the most specific
 #: wins: "CRS after cilta-cel" is about CRS, "pembrolizumab in melanoma" about the drug.
 DEFAULT_PREFERENCE = (Kind.SIDE_EFFECT, Kind.DRUG, Kind.CLASS, Kind.CANCER)
-_HOW_ORDER = {"exact": 0, "derived": 1, "target": 2, "fuzzy": 3, "partial": 4}
+_HOW_ORDER = {"exact": 0, "derived": 1, "target": 2, "fuzzy": 3, "context": 4, "partial": 5}
 _TARGET_SPLIT_RE = re.compile(r"\s*(?:×|\bx\b|\band\b|/|,|\+)\s*", re.I)
 _PARENTHETICAL_RE = re.compile(r"\s*\([^)]*\)")
 
@@ -157,6 +159,7 @@ class Index:
     token_deletes: dict[str, list[str]] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
+    single_words: list[str] = field(default_factory=list)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -174,9 +177,11 @@ class Index:
                     exact[key].append(entry.id)
                 index.display.setdefault(key, name)
                 index.short.setdefault(key, _short_tokens(words.tokens(name)))
+                if len(words.tokens(name)) == 1 and len(key) >= 6:
+                    index.single_words.append(key)
                 if key in _COMMON_WORDS and name.isupper():
                     index.acronyms.add(key)
-                for token in words.tokens(name):
+                for token in _name_words(words.tokens(name)):
                     if token not in STOPWORDS and len(token) > 2:
                         token_entries[token].add(entry.id)
                 for other in derived_names(name):
@@ -212,6 +217,7 @@ class Index:
                     token_deletes[variant].append(token)
         index.deletes = dict(deletes)
         index.by_length = dict(by_length)
+        index.single_words = sorted(set(index.single_words))
         index.token_deletes = dict(token_deletes)
         return index
 
@@ -262,7 +268,7 @@ class Index:
             candidates.update(self.deletes.get(variant, ()))
         best, found = allowed + 1, []
         for candidate in sorted(candidates):
-            limit = min(allowed, max_edits(len(candidate)))
+            limit = max_edits(max(len(key), len(candidate)))
             if not limit or self.short.get(candidate, frozenset()) != short:
                 continue
             distance = OSA.distance(key, candidate, score_cutoff=limit)
@@ -285,7 +291,7 @@ class Index:
                 if self.short.get(candidate, frozenset()) != short:
                     continue
                 distance = OSA.distance(key, candidate, score_cutoff=2)
-                if distance > min(2, max_edits(len(candidate))) or distance > best:
+                if distance > max_edits(max(len(key), len(candidate))) or distance > best:
                     continue
                 if distance < best:
                     best, found = distance, []
@@ -303,11 +309,27 @@ class Index:
                 if self.named(key):
                     continue
                 _, keys = self._close_keys(key, _short_tokens(span))
+                if not keys and n == 1:
+                    keys = self._completion(key)
                 if not keys:
                     continue
                 ids = tuple(dict.fromkeys(i for k in keys for i in self.named(k) or ()))
                 hits.append(Hit(i, n, ids, "fuzzy", keys[0]))
         return hits
+
+    def _completion(self, key: str) -> list[str]:
+        """A clear abbreviation of a one-word name: "cetux" for cetuximab, "cholangio" for
+        cholangiocarcinoma; only when exactly one entry's name starts that way."""
+        if len(key) < 4 or key.isdigit():
+            return []
+        at = bisect.bisect_left(self.single_words, key)
+        found = []
+        while at < len(self.single_words) and self.single_words[at].startswith(key):
+            if len(self.single_words[at]) - len(key) >= 2:
+                found.append(self.single_words[at])
+            at += 1
+        entries = {i for k in found for i in self.named(k) or ()}
+        return found[:1] if len(entries) == 1 else []
 
     @staticmethod
     def _select(hits: list[Hit]) -> list[Hit]:
@@ -377,7 +399,7 @@ class Index:
         return self._partial_tokens(words.tokens(text))
 
     def _partial_tokens(self, toks: list[str]) -> list[str]:
-        content = [t for t in toks if t not in STOPWORDS]
+        content = [t for t in _name_words(toks) if t not in STOPWORDS]
         if not content:
             return []
         sets = []
@@ -427,6 +449,114 @@ class Index:
                 out.append(entry)
         return out
 
+    @cached_property
+    def _vocabulary(self) -> dict[str, dict[str, int]]:
+        """Per side effect, the words that point at it: its names (weight 2) and the words of
+        its symptoms, grading and organ system (weight 1), less words most side effects share.
+        Used only when a drug or class is named too, among that drug's own side effects."""
+        raw: dict[str, dict[str, int]] = {}
+        for entry in self.knowledge.entries.values():
+            if not isinstance(entry, SideEffect):
+                continue
+            vocab: dict[str, int] = {}
+            weak = [*entry.symptoms, entry.organ_system, *(g.text for g in entry.grades)]
+            for text in weak:
+                for token in words.tokens(text):
+                    vocab[token] = 1
+            for name in (*entry.names, *derived_names(entry.name)):
+                for token in words.tokens(name):
+                    vocab[token] = 2
+            raw[entry.id] = {t: w for t, w in vocab.items()
+                             if t not in STOPWORDS and len(t) >= 3 and not t.isdigit()}
+        frequency: dict[str, int] = defaultdict(int)
+        for vocab in raw.values():
+            for token in vocab:
+                frequency[token] += 1
+        common = max(3, len(raw) // 4)
+        out = {}
+        for entry_id, vocab in raw.items():
+            out[entry_id] = {t: w + (1 if frequency[t] == 1 else 0) for t, w in vocab.items()
+                             if frequency[t] <= common}
+        return out
+
+    def _linked_side_effects(self, entry: Entry) -> set[str]:
+        """The side effects a drug or class is known to cause."""
+        classes: set[str] = set()
+        linked: set[str] = set()
+        if isinstance(entry, Drug):
+            linked.update(entry.side_effects)
+            for class_id in entry.classes:
+                classes.update(self.knowledge.class_lineage(class_id))
+        elif isinstance(entry, TherapyClass):
+            linked.update(entry.hallmark_toxicities)
+            classes.update(self.knowledge.class_lineage(entry.id))
+            classes.update(self.knowledge.class_with_descendants(entry.id))
+            for drug in self.knowledge.drugs_in_class(entry.id):
+                linked.update(drug.side_effects)
+        for effect in self.knowledge.of_kind(Kind.SIDE_EFFECT):
+            if classes.intersection(getattr(effect, "caused_by", ())):
+                linked.add(effect.id)
+        return linked
+
+    def _context_side_effect(self, toks: list[str], covered: set[int], linked: set[str],
+                             agent_words: set[str]) -> str | None:
+        """The one linked side effect the remaining words describe ("neurotox" beside
+        Yescarta, "troponin" beside ipilimumab), if exactly one stands out. Words that
+        describe the agent itself ("infusion" for an IV drug) are not evidence."""
+        agent_stems = {w[:5] for w in agent_words}
+        rest = [t for i, t in enumerate(toks)
+                if i not in covered and t not in STOPWORDS and len(t) >= 3 and not t.isdigit()
+                and t not in agent_words and t[:5] not in agent_stems]
+        if not rest:
+            return None
+        scores: dict[str, int] = {}
+        for effect_id in linked:
+            vocab = self._vocabulary.get(effect_id, {})
+            score = 0
+            for token in rest:
+                weight = vocab.get(token, 0)
+                if not weight and len(token) >= 5:
+                    # a shortened or related form: "neurotox", "hepatic" for hepatitis
+                    weight = max((w for v, w in vocab.items()
+                                  if v.startswith(token) or v[:6] == token[:6]), default=0)
+                score += weight
+            if score >= 2:
+                scores[effect_id] = score
+        if not scores:
+            return None
+        best = max(scores.values())
+        winners = [e for e, s in scores.items() if s == best]
+        return winners[0] if len(winners) == 1 else None
+
+    def _with_context(self, toks: list[str], singles: list[tuple[Hit, Entry]]
+                      ) -> list[tuple[Hit, Entry]]:
+        """When a drug or class is named, read the other words as one of its side effects.
+
+        A side effect named outright but not caused by that drug (the checkpoint-inhibitor
+        "rash" beside an anti-EGFR antibody) gives way to one the drug does cause."""
+        agents = [e for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS)
+                  and h.how != "partial"]
+        if not agents:
+            return singles
+        linked: set[str] = set()
+        for agent in agents:
+            linked |= self._linked_side_effects(agent)
+        effects = [(h, e) for h, e in singles if e.kind is Kind.SIDE_EFFECT]
+        if any(e.id in linked and h.how != "partial" for h, e in effects):
+            return singles
+        covered = {i for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS)
+                   for i in range(h.start, h.start + h.length)}
+        agent_words = {t for agent in agents
+                       for text in (getattr(agent, "administration", ""),
+                                    getattr(agent, "mechanism", ""), getattr(agent, "target", ""))
+                       for t in words.tokens(text)}
+        found = self._context_side_effect(toks, covered, linked, agent_words)
+        if found is None:
+            return singles
+        start = min((i for i in range(len(toks)) if i not in covered), default=0)
+        kept = [(h, e) for h, e in singles if e.kind is not Kind.SIDE_EFFECT]
+        return [*kept, (Hit(start, 1, (found,), "context"), self.knowledge.entries[found])]
+
     def _narrow(self, many: tuple[str, ...], singles: list[tuple[Hit, Entry]]) -> list[str]:
         """A target named beside a class picks that class's drugs with the target ("CD19
         BiTE" is blinatumomab, not every CD19 therapy)."""
@@ -453,6 +583,8 @@ class Index:
         candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
         candidates = [(h, es) for h, es in candidates if es]
         singles = [(h, es[0]) for h, es in candidates if len(es) == 1]
+        if kind in (None, Kind.SIDE_EFFECT):
+            singles = self._with_context(toks, singles)
         for hit, many in candidates:
             if len(many) > 1:
                 narrowed = allowed(self._narrow(tuple(e.id for e in many), singles))
@@ -462,8 +594,9 @@ class Index:
         order = prefer or DEFAULT_PREFERENCE
         if singles:
             ranked = sorted(singles, key=lambda pair: (
+                pair[0].how == "partial",
                 order.index(pair[1].kind) if pair[1].kind in order else len(order),
-                pair[0].how in ("fuzzy", "partial"), -pair[0].length, pair[0].start))
+                pair[0].how in ("fuzzy", "context"), pair[0].start))
             best_hit, best = ranked[0]
             also = tuple(dict.fromkeys(e for _, e in singles if e is not best))
             corrected = self.display.get(best_hit.matched, "") if best_hit.how == "fuzzy" else ""
@@ -479,12 +612,26 @@ class Index:
         return Match(text, suggestions=tuple(self.suggest(text, kind=kind)), how="miss")
 
 
+def _name_words(toks: list[str]) -> list[str]:
+    """Words for partial matching, "non" joined to its word: a "non-Hodgkin lymphoma" is not
+    a Hodgkin lymphoma, and "non small cell" is not small cell."""
+    out: list[str] = []
+    for token in toks:
+        if out and out[-1] == "non":
+            out[-1] = "non" + token
+        else:
+            out.append(token)
+    return out
+
+
 def _qualified(raw: list[str], after: int) -> bool:
     """A name followed by a lone letter is another thing: "hepatitis C" is not hepatitis."""
     if after >= len(raw):
         return False
     word = raw[after]
-    return len(word) == 1 and word.isalpha() and word.lower() not in ("a", "i", "x")
+    if after + 1 < len(raw) and len(raw[after + 1]) == 1:
+        return False  # "c/o", "s/p": shorthand, not a qualifier
+    return len(word) == 1 and word.isalpha() and word.lower() not in ("a", "i", "x", "w")
 
 
 def _target_names(target: str) -> list[str]:

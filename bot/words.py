@@ -40,9 +40,21 @@ def fold(text: str) -> str:
     return _NON_WORD_RE.sub(" ", text).strip()
 
 
+# Clinic shorthand, read as the words it stands for ("bladder ca", "infusion rxn", "neurotox").
+SHORTHAND = {
+    "ca": "cancer", "ctx": "chemotherapy", "chemo": "chemotherapy", "io": "immunotherapy",
+    "rxn": "reaction", "rxns": "reaction", "sx": "symptom", "tox": "toxicity",
+    "neurotox": "neurotoxicity", "cardiotox": "cardiotoxicity", "hepatotox": "hepatotoxicity",
+    "mab": "antibody", "mabs": "antibody", "mag": "magnesium", "mgmt": "management",
+    "tx": "treatment", "dx": "diagnosis", "hx": "history", "abx": "antibiotic",
+    "pt": "patient", "pts": "patient", "w": "with", "pregnant": "pregnancy",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
-    """Fold plurals and British spellings so both sides of a comparison agree."""
+    """Fold shorthand, plurals and British spellings so both sides of a comparison agree."""
+    token = SHORTHAND.get(token, token)
     if len(token) > 4 and token.endswith("ies"):
         token = token[:-3] + "y"
     elif len(token) > 3 and token.endswith("s") and not token.endswith(_KEEP_S_ENDINGS):

@@ -100,3 +100,33 @@ def test_exact_hits_do_not_scan_the_knowledge(index: Index) -> None:
     finally:
         search_module.OSA.distance = original  # type: ignore[method-assign]
     assert calls == 0
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("Yescarta neurotox", "icans"),            # shorthand and a side effect of that drug
+    ("herceptin cardiotox", "cardiomyopathy"),
+    ("EGFR antibody rash", "acneiform-rash"),  # the rash anti-EGFR antibodies cause
+    ("hypothyroid on nivo", "hypothyroidism"),
+    ("how long is the opdivo infusion", "nivolumab"),  # how it is given, not a reaction
+    ("bladder ca", "urothelial-carcinoma"),
+    ("cetux premed", "cetuximab"),             # a clear abbreviation of one name
+    ("keytrooda q6w dosing", "pembrolizumab"),  # two typos in a long name
+    ("non small cell", "nsclc"),
+    ("hodgkins", "classical-hodgkin-lymphoma"),
+    ("pt on nivo c/o cough", "nivolumab"),      # c/o is shorthand, not a qualifier
+])
+def test_clinic_phrasing(index: Index, typed: str, expected: str) -> None:
+    match = answer(typed, index).match
+    assert match is not None and match.entry is not None, (typed, match)
+    assert match.entry.id == expected
+
+
+def test_versus_with_one_drug_answers_about_that_drug(index: Index) -> None:
+    reply = answer("dara sc vs iv", index)
+    assert reply.message.blocks[0]["text"]["text"].startswith("Daratumumab")
+
+
+def test_a_typo_tie_is_a_choice_not_a_guess(index: Index) -> None:
+    match = index.resolve("retuximab")
+    assert match.entry is None
+    assert {c.id for c in match.choices} >= {"rituximab", "cetuximab"}
