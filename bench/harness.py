@@ -299,15 +299,16 @@ class Server:
 
 
 def server_env(fake: FakeSlack, knowledge: Path, workdir: Path, *, bare_mode: str | None = None,
-               secret: str = SIGNING_SECRET) -> dict[str, str]:
-    """The environment of a server process: the caller's, minus anything Slack or immuno."""
+               secret: str = SIGNING_SECRET, database: str = "misses") -> dict[str, str]:
+    """The environment of a server process: the caller's, minus anything Slack or immuno.
+    The miss log goes to a SQLite file in `workdir` (named `database`), never the repo."""
     env = {k: v for k, v in os.environ.items() if not _SCRUB.match(k)}
     env.update({
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": secret,
         "SLACK_API_URL": fake.api_url,
         "IMMUNO_KNOWLEDGE": str(knowledge),
-        "DATABASE_URL": f"sqlite:///{workdir}/misses.sqlite3",
+        "DATABASE_URL": f"sqlite:///{workdir}/{database}.sqlite3",
         "PYTHONUNBUFFERED": "1",
     })
     if bare_mode:
@@ -315,11 +316,21 @@ def server_env(fake: FakeSlack, knowledge: Path, workdir: Path, *, bare_mode: st
     return env
 
 
+def _has_control_socket() -> bool:
+    from gunicorn.config import Config
+
+    return "control_socket" in Config().settings
+
+
 def spawn(name: str, app: str, env: dict[str, str], workdir: Path, *,
           extra: Sequence[str] = ()) -> Server:
     """Start gunicorn (Procfile web command) for `app` on a free loopback port."""
     port = free_port()
-    command = procfile_web_command(app, port, extra=extra)
+    # gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default; servers
+    # running side by side would fight over that one path, so each gets its own.
+    control = (["--control-socket", str(workdir / f"{name}-{port}.ctl")]
+               if _has_control_socket() else [])
+    command = procfile_web_command(app, port, extra=[*control, *extra])
     log_path = workdir / f"{name}-{port}.log"
     log = log_path.open("wb")
     spawned_at = time.perf_counter()

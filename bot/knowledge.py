@@ -256,7 +256,7 @@ class Knowledge:
         return self.entries.get(entry_id)
 
     def of_kind(self, kind: Kind) -> list[Entry]:
-        return [e for e in self.entries.values() if e.kind is kind]
+        return list(self._kinds[kind])
 
     def names_of(self, ids: Iterable[str]) -> list[str]:
         return [self.entries[i].name for i in ids if i in self.entries]
@@ -295,8 +295,19 @@ class Knowledge:
 
     def drugs_in_class(self, class_id: str) -> list[Drug]:
         """Member drugs, subclasses included (a PD-1 inhibitor is a checkpoint inhibitor)."""
-        wanted = self.class_with_descendants(class_id)
-        return [d for d in self.drugs if wanted.intersection(d.classes)]
+        return list(self._members.get(class_id, ()))
+
+    @cached_property
+    def _members(self) -> dict[str, list[Drug]]:
+        members: dict[str, list[Drug]] = {}
+        for drug in self.drugs:
+            seen: set[str] = set()
+            for class_id in drug.classes:
+                for ancestor in self.class_lineage(class_id):
+                    if ancestor not in seen:
+                        seen.add(ancestor)
+                        members.setdefault(ancestor, []).append(drug)
+        return members
 
     def class_lineage(self, class_id: str) -> list[str]:
         """The class and its parents, nearest first."""
@@ -312,10 +323,42 @@ class Knowledge:
         return [e for e in self.entries.values() if isinstance(e, Drug)]
 
     def drugs_for_cancer(self, cancer_id: str) -> list[tuple[Drug, Indication]]:
-        return [(d, i) for d in self.drugs for i in d.indications if i.cancer == cancer_id]
+        return list(self._by_cancer.get(cancer_id, ()))
+
+    @cached_property
+    def _by_cancer(self) -> dict[str, list[tuple[Drug, Indication]]]:
+        out: dict[str, list[tuple[Drug, Indication]]] = {}
+        for drug in self.drugs:
+            for indication in drug.indications:
+                out.setdefault(indication.cancer, []).append((drug, indication))
+        return out
 
     def drugs_causing(self, side_effect_id: str) -> list[Drug]:
-        return [d for d in self.drugs if side_effect_id in d.side_effects]
+        return list(self._by_side_effect.get(side_effect_id, ()))
+
+    @cached_property
+    def _by_side_effect(self) -> dict[str, list[Drug]]:
+        out: dict[str, list[Drug]] = {}
+        for drug in self.drugs:
+            for effect_id in drug.side_effects:
+                out.setdefault(effect_id, []).append(drug)
+        return out
+
+    @cached_property
+    def side_effects_by_class(self) -> dict[str, list[str]]:
+        """Side-effect ids by the class ids that cause them (the reverse of caused_by)."""
+        out: dict[str, list[str]] = {}
+        for entry in self.of_kind(Kind.SIDE_EFFECT):
+            for class_id in getattr(entry, "caused_by", ()):
+                out.setdefault(class_id, []).append(entry.id)
+        return out
+
+    @cached_property
+    def _kinds(self) -> dict[Kind, list[Entry]]:
+        out: dict[Kind, list[Entry]] = {kind: [] for kind in Kind}
+        for entry in self.entries.values():
+            out[entry.kind].append(entry)
+        return out
 
     @cached_property
     def class_targets(self) -> dict[str, str]:

@@ -428,8 +428,9 @@ class Index:
         if len(content) < 3:
             return []
         out: list[Entry] = []
+        cutoff = 60 if len(content) >= 5 else 80  # "lol" is not a near miss of "ALL"
         for key, _score, _ in process.extract(content, self.suggestion_keys,
-                                              scorer=fuzz.ratio, limit=12, score_cutoff=60):
+                                              scorer=fuzz.ratio, limit=12, score_cutoff=cutoff):
             for entry_id in self.exact[key]:
                 entry = self.knowledge.entries[entry_id]
                 if entry not in out and (kind is None or entry.kind is kind):
@@ -479,8 +480,18 @@ class Index:
                              if frequency[t] <= common}
         return out
 
-    def _linked_side_effects(self, entry: Entry) -> set[str]:
+    def _linked_side_effects(self, entry: Entry) -> frozenset[str]:
         """The side effects a drug or class is known to cause."""
+        cached = self._linked.get(entry.id)
+        if cached is None:
+            cached = self._linked[entry.id] = frozenset(self._find_linked(entry))
+        return cached
+
+    @cached_property
+    def _linked(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def _find_linked(self, entry: Entry) -> set[str]:
         classes: set[str] = set()
         linked: set[str] = set()
         if isinstance(entry, Drug):
@@ -493,9 +504,9 @@ class Index:
             classes.update(self.knowledge.class_with_descendants(entry.id))
             for drug in self.knowledge.drugs_in_class(entry.id):
                 linked.update(drug.side_effects)
-        for effect in self.knowledge.of_kind(Kind.SIDE_EFFECT):
-            if classes.intersection(getattr(effect, "caused_by", ())):
-                linked.add(effect.id)
+        by_class = self.knowledge.side_effects_by_class
+        for class_id in classes:
+            linked.update(by_class.get(class_id, ()))
         return linked
 
     def _context_side_effect(self, toks: list[str], covered: set[int], linked: set[str],
