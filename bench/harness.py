@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -286,14 +286,11 @@ class Server:
         """SIGTERM (graceful), then SIGKILL to its own process group if it lingers."""
         if self.proc.poll() is None:
             self.proc.terminate()
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # the group is this server's own session: the master and its workers only
+        # The group is this server's own session: its master and workers, nothing else.
+        with suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         if self.proc.poll() is None:
             self.proc.wait(timeout=5)
 

@@ -18,6 +18,8 @@ from support import (
     SIGNING_SECRET,
     action_body,
     event_body,
+    fake_slack,
+    post,
     serve,
     sign,
     slash_body,
@@ -262,3 +264,20 @@ def test_secrets_never_reach_the_logs(bot: Bot, caplog) -> None:
     assert len(caplog.records) > 10  # the run was really logged at DEBUG
     assert BOT_TOKEN not in logs and SIGNING_SECRET not in logs
     assert "xoxb-" not in logs
+
+
+def test_slash_commands_answer_while_the_web_api_is_down(tmp_path: Path) -> None:
+    """No request waits on auth.test: a Slack API outage does not break slash commands."""
+    import socket as sockets
+
+    with sockets.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/api/"
+    with fake_slack() as unused:
+        config = make_config(unused, tmp_path, api_url=dead)
+    with serve(create_application(config, watch=False)) as url:
+        body = slash_body("keytruda")
+        started = time.monotonic()
+        reply = post(f"{url}/slack/events", body, FORM, sign(body))
+        assert reply.status == 200 and time.monotonic() - started < 1.0
+        assert reply.json()["blocks"][0]["text"]["text"].startswith("Pembrolizumab")

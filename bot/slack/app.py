@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
 from bot import redact
@@ -37,6 +39,50 @@ class Services:
             self.misslog.record_miss(answer.query.text)
 
 
+class Identity:
+    """The bot's own user and bot ids (from auth.test), fetched in the background.
+
+    Bolt's default single-workspace authorization calls auth.test inside the first request, so
+    a Slack outage at that moment turns a slash command, which needs no Web API call at all,
+    into a 500. Here no request waits on auth.test: it is fetched (with retries) beside them,
+    and until it arrives requests are authorized with the token alone."""
+
+    RETRY_SECONDS = 30.0
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self.result: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._fetching = False
+        self._event = threading.Event()
+
+    def get(self) -> dict[str, str]:
+        if not self.result:
+            self.fetch_in_background()
+        return self.result
+
+    def fetch_in_background(self) -> None:
+        with self._lock:
+            if self._fetching or self.result:
+                return
+            self._fetching = True
+        threading.Thread(target=self._fetch, name="auth-test", daemon=True).start()
+
+    def _fetch(self) -> None:
+        while not self.result:
+            try:
+                response = self.client.auth_test()
+                self.result = {k: response.get(k) or "" for k in ("user_id", "bot_id",
+                                                                  "team_id", "team", "url")}
+            except Exception as exc:  # logged (redacted) and retried: never fatal
+                log.warning("auth.test failed (%s); retrying in %.0f s", type(exc).__name__,
+                            self.RETRY_SECONDS)
+                if self._event.wait(self.RETRY_SECONDS):
+                    break
+        with self._lock:
+            self._fetching = False
+
+
 def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
     """The Bolt app. process_before_response=True: a slash command's answer is computed in
     well under a millisecond and returned in the HTTP response itself, so there is no 10 ms
@@ -46,11 +92,20 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
     redact.install([config.bot_token, config.signing_secret, config.app_token])
     client = WebClient(token=config.bot_token or None, base_url=config.api_url,
                        timeout=config.slack_timeout, retry_handlers=retry_handlers())
+    identity = Identity(client)
+    identity.fetch_in_background()
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        known = identity.get()
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id or known.get("team_id"),
+                               bot_token=config.bot_token, bot_user_id=known.get("user_id") or None,
+                               bot_id=known.get("bot_id") or None)
+
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
+        authorize=authorize,
         process_before_response=True,
-        token_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
         logger=logging.getLogger("immuno.bolt"),
     )

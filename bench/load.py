@@ -1,0 +1,249 @@
+"""Load: does the production web process stay correct when many requests arrive at once,
+and when Slack's Web API misbehaves?
+
+Why: a slow answer is an annoyance, a lost or doubled answer is a bug users notice. Under load,
+a thread pool that is too small, a lock held too long, or a retry that fires after a success
+would show up here as errors, lost replies or duplicate replies, not as a slower median.
+
+What: N signed requests (about 70 % `/immuno` slash commands over the realistic query mix, 30 %
+app_mention events, each with a unique event_id and its own channel so its reply can be found)
+from C client threads, against the product started exactly as the Procfile's `web:` command
+(gunicorn, 1 worker, 8 threads) with the fake Slack Web API on localhost. Then the same again
+with faults: before every 10th mention the fake Slack is told to fail its next chat.postMessage
+(cycling HTTP 500, 429 with Retry-After: 0, and a connection reset), one pending fault at a
+time, so about 10 % of chat.postMessage calls meet a fault and the bot's retries must deliver
+the replies.
+
+Counted: errors (non-200 or no response), lost replies (a mention whose chat.postMessage never
+arrived within a timeout after the run), duplicate replies (two posts for one event), p50/p99
+of the HTTP response times, responses slower than Slack's 3 s limit, and send failures the bot
+logged. Bounded in count and time; only 127.0.0.1.
+
+Usage: ``python -m bench.load [--requests 10000] [--concurrency 32] [--smoke]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import harness as h
+
+MENTION_SHARE = 0.3
+FAULT_EVERY = 10  # one fault queued before every 10th mention: ~10 % of replies
+FAULTS = (500, 429, "reset")
+SLACK_LIMIT_S = 3.0
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One request of the run: a slash command, or a mention with its reply channel."""
+
+    number: int
+    kind: str  # "slash" or "mention"
+    text: str
+    channel: str = ""
+    event_id: str = ""
+
+
+def plan(requests: int, texts: Sequence[str], phase: str, seed: int = 3) -> list[Planned]:
+    """The same mix on every run: ~70 % slash, ~30 % mentions with unique ids and channels."""
+    rng = random.Random(seed)
+    stream = h.stream(texts, requests, seed=seed)
+    out = []
+    for i, text in enumerate(stream):
+        if rng.random() < MENTION_SHARE:
+            out.append(Planned(i, "mention", text, f"CLD{phase}{i:07d}", f"EvLD{phase}{i:08d}"))
+        else:
+            out.append(Planned(i, "slash", text))
+    return out
+
+
+def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurrency: int,
+           faults: bool, budget_s: float, reply_timeout: float) -> dict[str, Any]:
+    """Send `items` from `concurrency` threads; then count replies at the fake Slack."""
+    tracker = h.PostTracker(fake)
+    local = threading.local()
+    clients: list[h.Client] = []
+    lock = threading.Lock()
+    times: dict[str, list[float]] = {"slash": [], "mention": []}
+    errors: dict[str, int] = {}
+    sent_mentions: list[str] = []
+    injected = [0]
+    owed = [0]
+    mention_count = [0]
+    deadline = time.perf_counter() + budget_s
+
+    def client() -> h.Client:
+        if not hasattr(local, "client"):
+            local.client = h.Client(server.port, timeout=30)
+            with lock:
+                clients.append(local.client)
+        return local.client
+
+    def send(item: Planned) -> None:
+        if time.perf_counter() > deadline:
+            with lock:
+                errors["not sent (time budget)"] = errors.get("not sent (time budget)", 0) + 1
+            return
+        if item.kind == "mention":
+            with lock:
+                mention_count[0] += 1
+                if faults and mention_count[0] % FAULT_EVERY == 0:
+                    owed[0] += 1
+                # One pending fault at a time: queued faults would otherwise pile up under
+                # concurrency and all hit one message's immediate retries in a row.
+                with fake.cond:  # re-entrant: fail() takes it too
+                    if owed[0] and not fake.faults.get("/chat.postMessage"):
+                        owed[0] -= 1
+                        injected[0] += 1
+                        fake.fail("/chat.postMessage", FAULTS[injected[0] % len(FAULTS)])
+            request = h.mention(item.text, item.channel, item.event_id, item.number)
+        else:
+            request = h.slash(item.text)
+        try:
+            status, _, seconds = client().post(request)
+        except Exception as exc:  # any failure to get a response is an error, by type
+            key = f"no response ({type(exc).__name__})"
+            with lock:
+                errors[key] = errors.get(key, 0) + 1
+            return
+        with lock:
+            if status != 200:
+                errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
+            else:
+                times[item.kind].append(seconds)
+                if item.kind == "mention":
+                    sent_mentions.append(item.channel)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="load") as pool:
+        list(pool.map(send, items))
+    wall = time.perf_counter() - started
+    for c in clients:
+        c.close()
+    tracker.wait_all(sent_mentions, reply_timeout)
+    fake.settle(quiet=0.5, timeout=5.0)  # let any late duplicate arrive before counting
+    counts = tracker.counts()
+    lost = [c for c in sent_mentions if counts.get(c, 0) == 0]
+    duplicates = [c for c in sent_mentions if counts.get(c, 0) > 1]
+    with fake.cond:
+        unused = len(fake.faults.get("/chat.postMessage") or ())
+        fake.faults.pop("/chat.postMessage", None)
+    log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
+    all_times = times["slash"] + times["mention"]
+    return {
+        "phase": name,
+        "requests": len(items),
+        "concurrency": concurrency,
+        "wall_s": wall,
+        "throughput_rps": len(all_times) / wall if wall else None,
+        "ok": len(all_times),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "mentions": len(sent_mentions),
+        "slash": len(times["slash"]),
+        "lost_replies": len(lost),
+        "lost_examples": lost[:5],
+        "duplicate_replies": len(duplicates),
+        "duplicate_examples": duplicates[:5],
+        "faults_injected": injected[0] - unused,
+        "latency": h.summary_ms(all_times),
+        "latency_slash": h.summary_ms(times["slash"]),
+        "latency_mention_ack": h.summary_ms(times["mention"]),
+        "over_3s": sum(t > SLACK_LIMIT_S for t in all_times),
+        "send_failures_logged": log_text.count("Slack API chat_postMessage failed"),
+        "send_failure_lines": [line for line in log_text.splitlines()
+                               if "Slack API chat_postMessage failed" in line][:5],
+        "listener_failures_logged": log_text.count("listener failed"),
+    }
+
+
+def run(*, requests: int = 10_000, concurrency: int = 32, knowledge: Path = h.KNOWLEDGE_PATH,
+        queries_path: Path | None = h.QUERIES_PATH, budget_s: float = 300.0,
+        reply_timeout: float = 30.0, faults: bool = True, log: Log = _quiet) -> dict[str, Any]:
+    """Both phases (clean, then with faults), each against a freshly started product."""
+    from tests.support import fake_slack
+
+    texts = h.query_mix(queries_path)
+    figures: dict[str, Any] = {"requests": requests, "concurrency": concurrency}
+    phases = [("clean", False), ("faults", True)] if faults else [("clean", False)]
+    with fake_slack() as fake, tempfile.TemporaryDirectory(prefix="immuno-load-") as tmp:
+        workdir = Path(tmp)
+        for name, with_faults in phases:
+            env = h.server_env(fake, knowledge, workdir, database=f"load-{name}")
+            with h.running(f"load-{name}", h.PRODUCT_APP, env, workdir) as server:
+                log(f"load: {name}: {requests} requests at concurrency {concurrency}")
+                items = plan(requests, texts, name[0].upper())
+                figures[name] = _phase(name, fake, server, items, concurrency, with_faults,
+                                       budget_s, reply_timeout)
+    return figures
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def format_report(figures: dict[str, Any]) -> str:
+    lines = [f"Load: {figures['requests']} requests at concurrency {figures['concurrency']} "
+             "against the product (gunicorn per Procfile, 1 worker x 8 threads)", ""]
+    for name in ("clean", "faults"):
+        p = figures.get(name)
+        if not p:
+            continue
+        title = "no faults" if name == "clean" else \
+            f"~10% chat.postMessage faults ({p['faults_injected']} injected: 500/429/reset)"
+        lines += [
+            f"{title}:",
+            f"  {p['ok']} ok in {p['wall_s']:.1f} s ({p['throughput_rps']:.0f} req/s); errors "
+            f"{p['errors']} {p['error_kinds'] or ''}".rstrip(),
+            f"  HTTP p50 {_ms(p['latency']['median_ms'])} ms, p99 {_ms(p['latency']['p99_ms'])}"
+            f" ms, max {_ms(p['latency']['max_ms'])} ms (slash p50 "
+            f"{_ms(p['latency_slash']['median_ms'])}, mention ack p50 "
+            f"{_ms(p['latency_mention_ack']['median_ms'])}); over 3 s: {p['over_3s']}",
+            f"  mentions {p['mentions']}: lost replies {p['lost_replies']}, duplicate replies "
+            f"{p['duplicate_replies']}; sends the bot logged as failed "
+            f"{p['send_failures_logged']}",
+        ]
+        lines += [f"    bot log: {line}" for line in p.get("send_failure_lines", ())]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load",
+                                     description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--no-faults", action="store_true", help="skip the fault phase")
+    parser.add_argument("--smoke", action="store_true", help="200 requests at concurrency 8")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.concurrency < 1:
+        parser.error("--requests and --concurrency must be at least 1")
+    requests, concurrency = (200, 8) if args.smoke else (args.requests, args.concurrency)
+    figures = run(requests=requests, concurrency=concurrency, faults=not args.no_faults,
+                  log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(format_report(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
