@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -321,8 +322,14 @@ def _version(path: Path) -> str:
         out = subprocess.run(["git", "-C", str(folder), "log", "-1", "--format=%h %cs", "--",
                               "."], capture_output=True, text=True, timeout=2, check=False)
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
+        out = None
+    if out is not None and out.returncode == 0 and out.stdout.strip():
+        return out.stdout.strip()
+    # No git checkout (a Heroku slug): the platform says which commit was built.
+    for name in ("IMMUNO_VERSION", "SOURCE_VERSION", "HEROKU_SLUG_COMMIT"):
+        if os.environ.get(name):
+            return os.environ[name][:12]
+    return ""
 
 
 def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bool = True
