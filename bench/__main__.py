@@ -51,7 +51,7 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _x(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}x"
+    return "n/a" if value is None else f"{value:.3f}x"
 
 
 def _le(value: float | None, target: float) -> bool | None:
@@ -107,8 +107,9 @@ def scale_part(smoke: bool, out_dir: Path | None, log: Log
     rows = [
         Row(f"scale: entries, {names}", " / ".join(str(s["entries"]) for s in sizes.values())),
         Row(f"scale: load + index build (s), {names}", each(lambda s: s["load_total_s"], 2)),
-        Row(f"scale: resident memory after loading (MB), {names}",
-            each(lambda s: s["rss_after_mb"], 0)),
+        Row(f"scale: resident memory before -> after loading (MB), {names}",
+            " / ".join(f"{s['rss_before_mb']:.0f} -> {s['rss_after_mb']:.0f}"
+                       for s in sizes.values())),
         Row(f"scale: resolve median (ms), {names}",
             each(lambda s: s["resolve"]["median_ms"], 3)),
         Row(f"scale: resolve p99 (ms), {names}", each(lambda s: s["resolve"]["p99_ms"], 2)),
@@ -175,13 +176,20 @@ def latency_part(smoke: bool, scaled: dict[int, Path], log: Log
             Row("latency: cold start product/stock", _x(cold["ratio"]),
                 f"<= {latency.TARGET_COLD}x", _le(cold["ratio"], latency.TARGET_COLD)),
         ]
+        steps = {k: v for k, v in (cold.get("breakdown_s") or {}).items()
+                 if "any app" not in k}
+        if steps:
+            top = sorted(steps.items(), key=lambda kv: -kv[1])[:3]
+            rows.append(Row(f"latency: product-only start-up steps, largest 3 of "
+                            f"{sum(steps.values()):.2f} s",
+                            ", ".join(f"{k} {v:.2f} s" for k, v in top)))
     return figures, rows, latency.format_report(figures)
 
 
 def load_part(smoke: bool, log: Log) -> tuple[dict[str, Any], list[Row], str]:
     from bench import load
 
-    requests, concurrency = (200, 8) if smoke else (10_000, 32)
+    requests, concurrency = (300, 8) if smoke else (10_000, 32)
     figures = load.run(requests=requests, concurrency=concurrency, log=log)
     clean, faults = figures["clean"], figures["faults"]
 
@@ -206,7 +214,9 @@ def load_part(smoke: bool, log: Log) -> tuple[dict[str, Any], list[Row], str]:
             f"{_num(faults['latency']['p99_ms'], 1)}"),
         Row("load: throughput (requests/s), clean / with faults",
             f"{_num(clean['throughput_rps'], 0)} / {_num(faults['throughput_rps'], 0)}"),
-        Row("load: chat.postMessage faults injected", str(faults["faults_injected"])),
+        Row("load: chat.postMessage calls failed by the fake Slack (500 / 429 / reset)",
+            f"{faults['faults_injected']} of {faults['post_calls']} "
+            f"({faults['fault_rate']:.1%})", "~10%"),
     ]
     return figures, rows, load.format_report(figures)
 

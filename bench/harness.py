@@ -11,8 +11,6 @@ bounded in count and time.
 from __future__ import annotations
 
 import http.client
-import json
-import math
 import os
 import re
 import shlex
@@ -21,7 +19,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -30,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench.scale import load_queries, percentile
 from tests.support import BOT_USER, FakeSlack, event_body, sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,14 +48,6 @@ _SCRUB = re.compile(r"^(SLACK_|IMMUNO_|DATABASE_URL$|WEB_CONCURRENCY$|PORT$|BENC
 # -- numbers --------------------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile (p99 of 200 samples is the 198th smallest)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(1, min(len(ordered), math.ceil(fraction * len(ordered)))) - 1]
-
-
 def summary_ms(seconds: Sequence[float]) -> dict[str, Any]:
     """Median, p99 and max in milliseconds."""
     if not seconds:
@@ -72,27 +62,11 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 # -- queries --------------------------------------------------------------------------------------
 
-#: Used when bench/queries.yaml is absent.
-FALLBACK_QUERIES = (
-    "pembrolizumab", "keytruda", "pembro", "axi-cel", "CRS", "NSCLC", "myeloma",
-    "checkpoint inhibitors", "pembrolizumb", "tecentric", "cytokine relase syndrome",
-    "what are the side effects of nivolumab?", "how is immune-related colitis managed?",
-    "aspirin", "hello", "tocilizumab", "help", "compare pembro nivo",
-)
-
 
 def query_mix(path: Path | None = QUERIES_PATH) -> list[str]:
     """Realistic texts: every query of bench/queries.yaml (hits, brands, typos, questions,
-    out-of-scope misses), or a built-in mix."""
-    import yaml
-
-    if path is not None and path.exists():
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        items = doc.get("queries") if isinstance(doc, dict) else None
-        texts = [str(i["q"]) for i in items or () if isinstance(i, dict) and i.get("q")]
-        if texts:
-            return texts
-    return list(FALLBACK_QUERIES)
+    out-of-scope misses), or a built-in mix; the same list bench/scale.py times."""
+    return load_queries(path)
 
 
 def stream(texts: Sequence[str], count: int, seed: int = 7) -> list[str]:
@@ -389,16 +363,3 @@ def boot_failure_reason(server: Server) -> str:
         if marker in tail:
             return marker
     return "no answer"
-
-
-def start_thread(target: Any, *args: Any) -> threading.Thread:
-    thread = threading.Thread(target=target, args=args, daemon=True)
-    thread.start()
-    return thread
-
-
-def json_or_text(body: str) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body

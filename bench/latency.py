@@ -159,6 +159,24 @@ def cold_starts(fake: Any, knowledge: Path, workdir: Path, repeats: int, timeout
     return out
 
 
+def cold_breakdown(knowledge: Path, workdir: Path, repeats: int) -> dict[str, float]:
+    """Median seconds per start-up step over `repeats` fresh interpreters."""
+    import statistics
+    import subprocess
+
+    runs: list[dict[str, float]] = []
+    for rep in range(repeats):
+        spec = json.dumps({"knowledge": str(knowledge),
+                           "database": f"sqlite:///{workdir}/breakdown-{rep}.sqlite3"})
+        proc = subprocess.run([sys.executable, "-m", "bench.cold_probe"],
+                              input=spec, capture_output=True, text=True, cwd=h.ROOT,
+                              timeout=120, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"cold probe failed:\n{proc.stderr[-1500:]}")
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {name: statistics.median(r[name] for r in runs) for name in runs[0]}
+
+
 def _scaled_path(factor: int, scaled: dict[int, Path] | None) -> Path:
     if scaled and factor in scaled:
         return scaled[factor]
@@ -167,7 +185,7 @@ def _scaled_path(factor: int, scaled: dict[int, Path] | None) -> Path:
     return generate(factor, OUT_DIR / f"knowledge-{factor}x").path
 
 
-def run(*, slash_requests: int = 500, mention_requests: int = 200, scale_requests: int = 300,
+def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_requests: int = 500,
         warmup: int = 30, factors: Sequence[int] = (10, 100), cold_repeats: int = 3,
         knowledge: Path = h.KNOWLEDGE_PATH, queries_path: Path | None = h.QUERIES_PATH,
         scaled: dict[int, Path] | None = None, budget_s: float = 240.0,
@@ -249,6 +267,7 @@ def run(*, slash_requests: int = 500, mention_requests: int = 200, scale_request
         if cold_repeats:
             log(f"latency: cold starts, {cold_repeats} each")
             figures["cold"] = cold_starts(fake, knowledge, workdir, cold_repeats, 120.0)
+            figures["cold"]["breakdown_s"] = cold_breakdown(knowledge, workdir, cold_repeats)
     last = f"{factors[-1]}x" if factors else "1x"
     figures["targets"] = {
         "slash": {"value": figures["slash"]["product_over_floor"], "target": TARGET_SLASH},
@@ -268,7 +287,7 @@ def _ms(value: float | None) -> str:
 
 
 def _x(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}x"
+    return "n/a" if value is None else f"{value:.3f}x"
 
 
 def format_report(figures: dict[str, Any]) -> str:
@@ -308,6 +327,10 @@ def format_report(figures: dict[str, Any]) -> str:
                   f"  stock   {cold['stock']['median_s']:.2f} "
                   f"(runs {', '.join(f'{v:.2f}' for v in cold['stock']['runs_s'])})",
                   f"  product/stock {_x(cold['ratio'])} (target <= {TARGET_COLD}x)"]
+        breakdown = cold.get("breakdown_s") or {}
+        if breakdown:
+            lines.append("  product start-up steps in a fresh interpreter (s, median): " +
+                         ", ".join(f"{k} {v:.3f}" for k, v in breakdown.items()))
     lines += ["", "targets: " + "; ".join(
         f"{name} {_x(t['value'])} <= {t['target']}x: {'met' if t['met'] else 'NOT met'}"
         for name, t in figures["targets"].items())]
@@ -317,8 +340,8 @@ def format_report(figures: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.latency",
                                      description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--requests", type=int, default=500, help="slash commands per server")
-    parser.add_argument("--mentions", type=int, default=200, help="mentions per server")
+    parser.add_argument("--requests", type=int, default=1000, help="slash commands per server")
+    parser.add_argument("--mentions", type=int, default=300, help="mentions per server")
     parser.add_argument("--factors", default="10,100", help="knowledge sizes for the scale "
                         "ratio (comma-separated; empty for none)")
     parser.add_argument("--smoke", action="store_true", help="50 requests, 2x, one cold start")

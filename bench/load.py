@@ -9,10 +9,9 @@ What: N signed requests (about 70 % `/immuno` slash commands over the realistic 
 app_mention events, each with a unique event_id and its own channel so its reply can be found)
 from C client threads, against the product started exactly as the Procfile's `web:` command
 (gunicorn, 1 worker, 8 threads) with the fake Slack Web API on localhost. Then the same again
-with faults: before every 10th mention the fake Slack is told to fail its next chat.postMessage
-(cycling HTTP 500, 429 with Retry-After: 0, and a connection reset), one pending fault at a
-time, so about 10 % of chat.postMessage calls meet a fault and the bot's retries must deliver
-the replies.
+with faults: each chat.postMessage call fails with probability 0.1, independently (cycling
+HTTP 500, 429 with Retry-After: 0, and a connection reset; see FaultInjector), and the bot's
+retries must still deliver every reply.
 
 Counted: errors (non-200 or no response), lost replies (a mention whose chat.postMessage never
 arrived within a timeout after the run), duplicate replies (two posts for one event), p50/p99
@@ -40,8 +39,9 @@ from typing import Any
 from bench import harness as h
 
 MENTION_SHARE = 0.3
-FAULT_EVERY = 10  # one fault queued before every 10th mention: ~10 % of replies
+FAULT_RATE = 0.1
 FAULTS = (500, 429, "reset")
+POST = "/chat.postMessage"
 SLACK_LIMIT_S = 3.0
 
 Log = Callable[[str], None]
@@ -75,6 +75,52 @@ def plan(requests: int, texts: Sequence[str], phase: str, seed: int = 3) -> list
     return out
 
 
+class FaultInjector:
+    """Makes each chat.postMessage call fail with probability `rate`, independently.
+
+    The fake Slack only has a queue of faults for the next calls to a path, and queued faults
+    pile up under concurrency, so that one message's immediate retries draw them all in a row.
+    So this thread keeps at most one fault pending: each time it sees calls arrive (a recorded
+    post, or a pending fault consumed), it draws for each and queues one fault if any draw hits.
+    The resulting rate is counted, not assumed (`calls`, `injected`)."""
+
+    def __init__(self, fake: Any, rate: float = FAULT_RATE, seed: int = 5) -> None:
+        self.fake = fake
+        self.rate = rate
+        self.rng = random.Random(seed)
+        self.injected = 0
+        self.calls = 0
+        self._cursor = len(fake.received)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="faults", daemon=True)
+
+    def __enter__(self) -> FaultInjector:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        with self.fake.cond:
+            self.injected -= len(self.fake.faults.pop(POST, None) or ())  # never consumed
+
+    def _run(self) -> None:
+        posts = 0
+        while not self._stop.wait(0.001):
+            with self.fake.cond:
+                received = self.fake.received
+                while self._cursor < len(received):
+                    posts += received[self._cursor].path == POST
+                    self._cursor += 1
+                pending = len(self.fake.faults.get(POST) or ())
+                calls = posts + self.injected - pending
+                new, self.calls = calls - self.calls, calls
+                if new and not pending and any(self.rng.random() < self.rate
+                                               for _ in range(new)):
+                    self.fake.fail(POST, FAULTS[self.injected % len(FAULTS)])
+                    self.injected += 1
+
+
 def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurrency: int,
            faults: bool, budget_s: float, reply_timeout: float) -> dict[str, Any]:
     """Send `items` from `concurrency` threads; then count replies at the fake Slack."""
@@ -85,9 +131,6 @@ def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurr
     times: dict[str, list[float]] = {"slash": [], "mention": []}
     errors: dict[str, int] = {}
     sent_mentions: list[str] = []
-    injected = [0]
-    owed = [0]
-    mention_count = [0]
     deadline = time.perf_counter() + budget_s
 
     def client() -> h.Client:
@@ -103,17 +146,6 @@ def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurr
                 errors["not sent (time budget)"] = errors.get("not sent (time budget)", 0) + 1
             return
         if item.kind == "mention":
-            with lock:
-                mention_count[0] += 1
-                if faults and mention_count[0] % FAULT_EVERY == 0:
-                    owed[0] += 1
-                # One pending fault at a time: queued faults would otherwise pile up under
-                # concurrency and all hit one message's immediate retries in a row.
-                with fake.cond:  # re-entrant: fail() takes it too
-                    if owed[0] and not fake.faults.get("/chat.postMessage"):
-                        owed[0] -= 1
-                        injected[0] += 1
-                        fake.fail("/chat.postMessage", FAULTS[injected[0] % len(FAULTS)])
             request = h.mention(item.text, item.channel, item.event_id, item.number)
         else:
             request = h.slash(item.text)
@@ -132,20 +164,19 @@ def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurr
                 if item.kind == "mention":
                     sent_mentions.append(item.channel)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="load") as pool:
-        list(pool.map(send, items))
-    wall = time.perf_counter() - started
-    for c in clients:
-        c.close()
-    tracker.wait_all(sent_mentions, reply_timeout)
+    injector = FaultInjector(fake, FAULT_RATE if faults else 0.0)
+    with injector:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="load") as pool:
+            list(pool.map(send, items))
+        wall = time.perf_counter() - started
+        for c in clients:
+            c.close()
+        tracker.wait_all(sent_mentions, reply_timeout)  # retries still meet faults meanwhile
     fake.settle(quiet=0.5, timeout=5.0)  # let any late duplicate arrive before counting
     counts = tracker.counts()
     lost = [c for c in sent_mentions if counts.get(c, 0) == 0]
     duplicates = [c for c in sent_mentions if counts.get(c, 0) > 1]
-    with fake.cond:
-        unused = len(fake.faults.get("/chat.postMessage") or ())
-        fake.faults.pop("/chat.postMessage", None)
     log_text = server.log_path.read_text(encoding="utf-8", errors="replace")
     all_times = times["slash"] + times["mention"]
     return {
@@ -163,7 +194,9 @@ def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurr
         "lost_examples": lost[:5],
         "duplicate_replies": len(duplicates),
         "duplicate_examples": duplicates[:5],
-        "faults_injected": injected[0] - unused,
+        "faults_injected": injector.injected,
+        "post_calls": injector.calls,
+        "fault_rate": injector.injected / injector.calls if injector.calls else 0.0,
         "latency": h.summary_ms(all_times),
         "latency_slash": h.summary_ms(times["slash"]),
         "latency_mention_ack": h.summary_ms(times["mention"]),
@@ -207,8 +240,9 @@ def format_report(figures: dict[str, Any]) -> str:
         p = figures.get(name)
         if not p:
             continue
-        title = "no faults" if name == "clean" else \
-            f"~10% chat.postMessage faults ({p['faults_injected']} injected: 500/429/reset)"
+        title = "no faults" if name == "clean" else (
+            f"chat.postMessage faults: {p['faults_injected']} of {p['post_calls']} calls "
+            f"({p['fault_rate']:.1%}; 500 / 429 / reset)")
         lines += [
             f"{title}:",
             f"  {p['ok']} ok in {p['wall_s']:.1f} s ({p['throughput_rps']:.0f} req/s); errors "
@@ -231,12 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-faults", action="store_true", help="skip the fault phase")
-    parser.add_argument("--smoke", action="store_true", help="200 requests at concurrency 8")
+    parser.add_argument("--smoke", action="store_true", help="300 requests at concurrency 8")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")
-    requests, concurrency = (200, 8) if args.smoke else (args.requests, args.concurrency)
+    requests, concurrency = (300, 8) if args.smoke else (args.requests, args.concurrency)
     figures = run(requests=requests, concurrency=concurrency, faults=not args.no_faults,
                   log=lambda m: print(m, file=sys.stderr, flush=True))
     print(format_report(figures))
