@@ -3,7 +3,8 @@ grows where users need it.
 
 Only the (normalised) query text is stored: never who asked or where. SQLite by default, any
 SQLAlchemy URL (PostgreSQL when several web processes run) through DATABASE_URL. Writes go
-through a queue on a background thread, so a slow disk never delays a reply.
+through a queue on a background thread, so a slow disk never delays a reply; SQLAlchemy itself
+is imported there too, on the first write, so it costs nothing at start.
 """
 
 from __future__ import annotations
@@ -14,29 +15,14 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from sqlalchemy import DateTime, Integer, String, create_engine, delete, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from typing import Any
 
 from bot.query import normalised
 
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///immuno-misses.sqlite3"
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class QueryEvent(_Base):
-    __tablename__ = "immuno_query_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    query: Mapped[str] = mapped_column(String(200), index=True)
-    outcome: Mapped[str] = mapped_column(String(8))  # "miss" or "pick"
-    picked: Mapped[str | None] = mapped_column(String(60), nullable=True)
+TABLE = "immuno_query_events"
 
 
 @dataclass(frozen=True)
@@ -44,6 +30,14 @@ class MissCount:
     query: str
     count: int
     picked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Event:
+    at: dt.datetime
+    query: str
+    outcome: str  # "miss" or "pick"
+    picked: str | None
 
 
 def _url(url: str | None) -> str:
@@ -57,37 +51,63 @@ class MissLog:
     def __init__(self, url: str | None = None, *, retention_days: int = 90,
                  clock: Callable[[], dt.datetime] | None = None, background: bool = True
                  ) -> None:
-        self.engine = create_engine(_url(url))
-        _Base.metadata.create_all(self.engine)
+        self.url = _url(url)
         self.retention_days = retention_days
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
-        self._queue: queue.Queue[QueryEvent | None] = queue.Queue(maxsize=10_000)
+        self._engine: Any = None
+        self._table: Any = None
+        self._ready = threading.Lock()
+        self._queue: queue.Queue[_Event] = queue.Queue(maxsize=10_000)
         self._thread: threading.Thread | None = None
         if background:
             self._thread = threading.Thread(target=self._drain, name="misslog", daemon=True)
             self._thread.start()
 
+    @property
+    def engine(self) -> Any:
+        self._open()
+        return self._engine
+
+    def _open(self) -> None:
+        with self._ready:
+            if self._engine is not None:
+                return
+            from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
+
+            metadata = MetaData()
+            self._table = Table(
+                TABLE, metadata,
+                Column("id", Integer, primary_key=True),
+                Column("at", DateTime, index=True),
+                Column("query", String(200), index=True),
+                Column("outcome", String(8)),
+                Column("picked", String(60), nullable=True),
+            )
+            engine = create_engine(self.url)
+            metadata.create_all(engine)
+            self._engine = engine
+
     def _drain(self) -> None:
         while True:
-            item = self._queue.get()
+            event = self._queue.get()
             try:
-                if item is not None:
-                    self._write(item)
+                self._write(event)
             except Exception:
                 log.exception("miss log write failed")
             finally:
                 self._queue.task_done()
 
-    def _write(self, event: QueryEvent) -> None:
-        with Session(self.engine) as session:
-            session.add(event)
-            session.commit()
+    def _write(self, event: _Event) -> None:
+        self._open()
+        with self._engine.begin() as connection:
+            connection.execute(self._table.insert().values(
+                at=event.at, query=event.query, outcome=event.outcome, picked=event.picked))
 
     def _record(self, query: str, outcome: str, picked: str | None = None) -> None:
         text = normalised(query)
         if not text:
             return
-        event = QueryEvent(at=self.clock(), query=text, outcome=outcome, picked=picked)
+        event = _Event(self.clock(), text, outcome, picked)
         if self._thread is None:
             self._write(event)
             return
@@ -108,28 +128,31 @@ class MissLog:
             self._queue.join()
 
     def prune(self) -> int:
+        self._open()
         cutoff = self.clock() - dt.timedelta(days=self.retention_days)
-        with Session(self.engine) as session:
-            result = session.execute(delete(QueryEvent).where(QueryEvent.at < cutoff))
-            session.commit()
+        with self._engine.begin() as connection:
+            result = connection.execute(self._table.delete().where(self._table.c.at < cutoff))
             return result.rowcount or 0
 
     def top_misses(self, days: int = 30, limit: int = 25) -> list[MissCount]:
+        from sqlalchemy import func, select
+
         self.flush()
         self.prune()
+        table = self._table
         since = self.clock() - dt.timedelta(days=days)
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(QueryEvent.query, func.count())
-                .where(QueryEvent.outcome == "miss", QueryEvent.at >= since)
-                .group_by(QueryEvent.query)
-                .order_by(func.count().desc(), QueryEvent.query)
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(table.c.query, func.count())
+                .where(table.c.outcome == "miss", table.c.at >= since)
+                .group_by(table.c.query)
+                .order_by(func.count().desc(), table.c.query)
                 .limit(limit)).all()
             out = []
             for query, count in rows:
-                picks = session.execute(
-                    select(QueryEvent.picked).where(QueryEvent.outcome == "pick",
-                                                    QueryEvent.query == query,
-                                                    QueryEvent.at >= since).distinct()).scalars()
+                picks = connection.execute(
+                    select(table.c.picked).where(table.c.outcome == "pick",
+                                                 table.c.query == query,
+                                                 table.c.at >= since).distinct()).scalars()
                 out.append(MissCount(query, count, tuple(sorted(p for p in picks if p))))
             return out

@@ -16,9 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from bot import words
 from bot.knowledge import Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
 
@@ -75,6 +72,14 @@ def max_edits(length: int) -> int:
     if length < 9:
         return 1
     return 2
+
+
+def _distance(a: str, b: str, score_cutoff: int) -> int:
+    """Edit distance with adjacent swaps (rapidfuzz's OSA, imported on the first typo so that a
+    start and an exact hit never pay for it)."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b, score_cutoff=score_cutoff)
 
 
 def _short_tokens(toks: list[str]) -> frozenset[str]:
@@ -154,12 +159,13 @@ class Index:
     secondary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acronyms: set[str] = field(default_factory=set)
     deletes: dict[str, list[str]] = field(default_factory=dict)
-    by_length: dict[int, list[str]] = field(default_factory=dict)
     token_entries: dict[str, set[str]] = field(default_factory=dict)
     token_deletes: dict[str, list[str]] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
     single_words: list[str] = field(default_factory=list)
+    long_by_start: dict[str, list[str]] = field(default_factory=dict)
+    long_by_end: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -204,10 +210,8 @@ class Index:
                            if k and k not in index.exact and k not in index.derived}
         index.token_entries = dict(token_entries)
         deletes: dict[str, list[str]] = defaultdict(list)
-        by_length: dict[int, list[str]] = defaultdict(list)
         for key in (*index.exact, *index.derived):
             if max_edits(len(key)):
-                by_length[len(key)].append(key)
                 for variant in _deletes(key):
                     deletes[variant].append(key)
         token_deletes: dict[str, list[str]] = defaultdict(list)
@@ -216,7 +220,13 @@ class Index:
                 for variant in _deletes(token):
                     token_deletes[variant].append(token)
         index.deletes = dict(deletes)
-        index.by_length = dict(by_length)
+        by_start: dict[str, list[str]] = defaultdict(list)
+        by_end: dict[str, list[str]] = defaultdict(list)
+        for key in (*index.exact, *index.derived):
+            if len(key) >= 7:
+                by_start[key[:2]].append(key)
+                by_end[key[-3:]].append(key)
+        index.long_by_start, index.long_by_end = dict(by_start), dict(by_end)
         index.single_words = sorted(set(index.single_words))
         index.token_deletes = dict(token_deletes)
         return index
@@ -271,7 +281,7 @@ class Index:
             limit = max_edits(max(len(key), len(candidate)))
             if not limit or self.short.get(candidate, frozenset()) != short:
                 continue
-            distance = OSA.distance(key, candidate, score_cutoff=limit)
+            distance = _distance(key, candidate, score_cutoff=limit)
             if distance > limit or distance > best:
                 continue
             if distance < best:
@@ -284,24 +294,27 @@ class Index:
     def _two_edit_scan(self, key: str, short: frozenset[str]) -> tuple[int, list[str]]:
         """Two typos in a long word: compare against keys of similar length sharing an end."""
         best, found = 3, []
-        for length in range(len(key) - 2, len(key) + 3):
-            for candidate in self.by_length.get(length, ()):
-                if candidate[:2] != key[:2] and candidate[-3:] != key[-3:]:
-                    continue
-                if self.short.get(candidate, frozenset()) != short:
-                    continue
-                distance = OSA.distance(key, candidate, score_cutoff=2)
-                if distance > max_edits(max(len(key), len(candidate))) or distance > best:
-                    continue
-                if distance < best:
-                    best, found = distance, []
-                found.append(candidate)
+        pool = {*self.long_by_start.get(key[:2], ()), *self.long_by_end.get(key[-3:], ())}
+        for candidate in sorted(pool):
+            if abs(len(candidate) - len(key)) > 2:
+                continue
+            if self.short.get(candidate, frozenset()) != short:
+                continue
+            distance = _distance(key, candidate, score_cutoff=2)
+            if distance > max_edits(max(len(key), len(candidate))) or distance > best:
+                continue
+            if distance < best:
+                best, found = distance, []
+            found.append(candidate)
         return best, sorted(found)
 
-    def _fuzzy_hits(self, toks: list[str]) -> list[Hit]:
+    def _fuzzy_hits(self, toks: list[str], exact: list[Hit]) -> list[Hit]:
         hits = []
+        inside = [(h.start, h.start + h.length) for h in exact]
         for n in range(min(5, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
+                if any(a <= i and i + n <= b for a, b in inside):
+                    continue  # a typo match inside an exact name could never replace it
                 span = toks[i:i + n]
                 if span[0] in STOPWORDS or span[-1] in STOPWORDS:
                     continue
@@ -345,17 +358,17 @@ class Index:
         return sorted(chosen, key=lambda h: h.start)
 
     def scan(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
-        """Every span of `text` that names entries, longest first where spans overlap.
+        """Every span of `text` that names entries, longest first where spans overlap."""
+        return self._scan(words.tokens(text), _raw_tokens(text), fuzzy=fuzzy)
 
-        A typo match may override a shorter exact one it overlaps ("cytokine relase
+    def _scan(self, toks: list[str], raw: list[str], *, fuzzy: bool = True) -> list[Hit]:
+        """A typo match may override a shorter exact one it overlaps ("cytokine relase
         syndrome" is the syndrome, though "cytokine" alone names a class)."""
-        toks = words.tokens(text)
-        raw = _raw_tokens(text)
         if len(raw) != len(toks):  # defensive: alignment only matters for the acronym rule
             raw = toks
         hits = self._exact_hits(toks, raw)
         if fuzzy:
-            for hit in self._fuzzy_hits(toks):
+            for hit in self._fuzzy_hits(toks, hits):
                 span = set(range(hit.start, hit.start + hit.length))
                 overlapping = [h for h in hits if span & set(range(h.start, h.start + h.length))]
                 if all(hit.length > h.length for h in overlapping):
@@ -375,7 +388,7 @@ class Index:
                     candidates.add(variant)
                 candidates.update(self.token_deletes.get(variant, ()))
             close = sorted(c for c in candidates
-                           if OSA.distance(token, c, score_cutoff=1) <= 1 and
+                           if _distance(token, c, score_cutoff=1) <= 1 and
                            not (token.isdigit() or c.isdigit()))
             if len(close) == 1:
                 return close[0]
@@ -422,12 +435,16 @@ class Index:
             return []
         return [Hit(rest[0][0], len(rest), (ids[0],), "partial")]
 
-    def suggest(self, text: str, limit: int = 3, kind: Kind | None = None) -> list[Entry]:
+    def suggest(self, text: str, limit: int = 3, kind: Kind | None = None,
+                toks: list[str] | None = None) -> list[Entry]:
         """Names that look like the query: offered as "did you mean", never as the answer."""
-        content = "".join(t for t in words.tokens(text) if t not in STOPWORDS)
+        toks = words.tokens(text) if toks is None else toks
+        content = "".join(t for t in toks if t not in STOPWORDS)
         if len(content) < 3:
             return []
         out: list[Entry] = []
+        from rapidfuzz import fuzz, process
+
         cutoff = 60 if len(content) >= 5 else 80  # "lol" is not a near miss of "ALL"
         for key, _score, _ in process.extract(content, self.suggestion_keys,
                                               scorer=fuzz.ratio, limit=12, score_cutoff=cutoff):
@@ -589,7 +606,7 @@ class Index:
             return [e for e in found if kind is None or e.kind is kind]
 
         toks = words.tokens(text)
-        hits = self.scan(text)
+        hits = self._scan(toks, _raw_tokens(text))
         hits += self._partial_hit(toks, hits)
         candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
         candidates = [(h, es) for h, es in candidates if es]
@@ -615,12 +632,13 @@ class Index:
         if candidates:
             hit, choices = candidates[0]
             return Match(text, choices=tuple(_kind_order(choices)[:MAX_CHOICES]), how=hit.how)
-        partial = allowed(self._partial(text))
+        partial = allowed(self._partial_tokens(toks))
         if len(partial) == 1:
             return Match(text, entry=partial[0], how="partial")
         if 1 < len(partial) <= MAX_CHOICES:
             return Match(text, choices=tuple(_kind_order(partial)), how="partial")
-        return Match(text, suggestions=tuple(self.suggest(text, kind=kind)), how="miss")
+        return Match(text, suggestions=tuple(self.suggest(text, kind=kind, toks=toks)),
+                     how="miss")
 
 
 def _name_words(toks: list[str]) -> list[str]:

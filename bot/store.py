@@ -65,7 +65,8 @@ class KnowledgeStore:
         self._load = loader
         self._lock = threading.Lock()
         self._signature = signature(path)
-        result = self._load(path)
+        result = self._load(path, use_snapshot=True) if loader is load_knowledge else \
+            self._load(path)
         if result.knowledge is None:
             raise KnowledgeError(result)
         self.index: Index = Index.build(result.knowledge)

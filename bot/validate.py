@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-
-from bot import loader, words
+from bot import snapshot, words
 from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
+
+if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
+    from jsonschema import Draft202012Validator  # skips YAML parsing and jsonschema alike
+    from jsonschema.exceptions import ValidationError
+
+    from bot import loader
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
 STALE_AFTER_DAYS = 548  # 18 months: older reviews are flagged for a re-check
@@ -118,6 +121,8 @@ _validator: Draft202012Validator | None = None
 def schema_validator() -> Draft202012Validator:
     global _validator
     if _validator is None:
+        from jsonschema import Draft202012Validator, FormatChecker
+
         schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
         _validator = Draft202012Validator(schema, format_checker=FormatChecker())
     return _validator
@@ -332,14 +337,28 @@ def _version(path: Path) -> str:
     return ""
 
 
-def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bool = True
-                   ) -> LoadResult:
-    """Read, check and build the knowledge at `path` (a file or a folder)."""
+def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bool = True,
+                   use_snapshot: bool = False) -> LoadResult:
+    """Read, check and build the knowledge at `path` (a file or a folder).
+
+    With `use_snapshot`, files whose exact bytes were already validated are read from the
+    snapshot (see bot.snapshot) instead of being parsed and checked again."""
     today = today or dt.date.today()
+    files = knowledge_files(path)
+    key = ""
+    try:
+        key = snapshot.fingerprint(files) if files else ""
+    except OSError:
+        key = ""
+    if use_snapshot and key:
+        cached = snapshot.read(files, key)
+        if cached is not None:
+            return _from_snapshot(path, files, cached, with_version)
+    from bot import loader
+
     problems: list[Problem] = []
     entries: list[_Located] = []
     digest = hashlib.sha256()
-    files = knowledge_files(path)
     if not files:
         return LoadResult(None, [Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here")])
     for file in files:
@@ -368,10 +387,28 @@ def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bo
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
     built: list[Entry] = [BUILDERS[e.kind](e.raw) for e in entries]
-    info = KnowledgeInfo(
+    content_hash = digest.hexdigest()[:12]
+    if key:
+        raw: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            raw.setdefault(entry.kind.value, []).append(entry.raw)
+        snapshot.write(files, key, raw, content_hash)
+    return LoadResult(Knowledge(built, _info(path, files, content_hash, with_version)), problems)
+
+
+def _info(path: Path, files: list[Path], content_hash: str, with_version: bool
+          ) -> KnowledgeInfo:
+    return KnowledgeInfo(
         files=tuple(_display(f) for f in files),
         version=_version(path) if with_version else "",
-        content_hash=digest.hexdigest()[:12],
+        content_hash=content_hash,
         loaded_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     )
-    return LoadResult(Knowledge(built, info), problems)
+
+
+def _from_snapshot(path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
+                   ) -> LoadResult:
+    built = [BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items()
+             for raw in items]
+    return LoadResult(Knowledge(built, _info(path, files, cached["content_hash"], with_version)),
+                      [])

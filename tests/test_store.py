@@ -100,3 +100,17 @@ def test_broken_knowledge_at_start_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError) as raised:
         KnowledgeStore(tmp_path)
     assert "a.yaml:2:" in str(raised.value)
+
+
+def test_a_restart_trusts_a_snapshot_only_of_the_exact_files_validated(
+        knowledge_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IMMUNO_CACHE_DIR", str(tmp_path / "cache"))
+    KnowledgeStore(knowledge_copy)  # validated in full, snapshot written
+    assert list((tmp_path / "cache").glob("knowledge-*.json"))
+    assert "Pembrolizumab" in answer("keytruda", KnowledgeStore(knowledge_copy).index).message.text
+    path = knowledge_copy / "drugs-checkpoint-inhibitors.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("classes: [pd-1-inhibitors]",
+                                                             "classes: [pd-1-inhibitor]", 1),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="unknown class id 'pd-1-inhibitor'"):
+        KnowledgeStore(knowledge_copy)  # edited bytes: validated again, and refused
