@@ -83,8 +83,13 @@ class MissLog:
                 Column("outcome", String(8)),
                 Column("picked", String(60), nullable=True),
             )
+            from sqlalchemy.exc import OperationalError, ProgrammingError
+
             engine = create_engine(self.url)
-            metadata.create_all(engine)
+            try:
+                metadata.create_all(engine)
+            except (OperationalError, ProgrammingError):
+                metadata.create_all(engine)  # another process created it at the same moment
             self._engine = engine
 
     def _drain(self) -> None:

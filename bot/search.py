@@ -158,14 +158,10 @@ class Index:
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     secondary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acronyms: set[str] = field(default_factory=set)
-    deletes: dict[str, list[str]] = field(default_factory=dict)
     token_entries: dict[str, set[str]] = field(default_factory=dict)
-    token_deletes: dict[str, list[str]] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
     single_words: list[str] = field(default_factory=list)
-    long_by_start: dict[str, list[str]] = field(default_factory=dict)
-    long_by_end: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -209,27 +205,41 @@ class Index:
         index.secondary = {k: tuple(dict.fromkeys(v)) for k, v in secondary.items()
                            if k and k not in index.exact and k not in index.derived}
         index.token_entries = dict(token_entries)
+        index.single_words = sorted(set(index.single_words))
+        return index
+
+    # The typo structures are built on the first typo, not at start: most questions name an
+    # entry exactly, and a cold start should not wait for what it may never need.
+
+    @cached_property
+    def deletes(self) -> dict[str, list[str]]:
+        """Every name key with one character removed → the keys it came from."""
         deletes: dict[str, list[str]] = defaultdict(list)
-        for key in (*index.exact, *index.derived):
+        for key in (*self.exact, *self.derived):
             if max_edits(len(key)):
                 for variant in _deletes(key):
                     deletes[variant].append(key)
-        token_deletes: dict[str, list[str]] = defaultdict(list)
-        for token in index.token_entries:
+        return dict(deletes)
+
+    @cached_property
+    def token_deletes(self) -> dict[str, list[str]]:
+        deletes: dict[str, list[str]] = defaultdict(list)
+        for token in self.token_entries:
             if max_edits(len(token)):
                 for variant in _deletes(token):
-                    token_deletes[variant].append(token)
-        index.deletes = dict(deletes)
+                    deletes[variant].append(token)
+        return dict(deletes)
+
+    @cached_property
+    def _long_keys(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Long keys by their first two and last three letters, for two-typo matching."""
         by_start: dict[str, list[str]] = defaultdict(list)
         by_end: dict[str, list[str]] = defaultdict(list)
-        for key in (*index.exact, *index.derived):
+        for key in (*self.exact, *self.derived):
             if len(key) >= 7:
                 by_start[key[:2]].append(key)
                 by_end[key[-3:]].append(key)
-        index.long_by_start, index.long_by_end = dict(by_start), dict(by_end)
-        index.single_words = sorted(set(index.single_words))
-        index.token_deletes = dict(token_deletes)
-        return index
+        return dict(by_start), dict(by_end)
 
     def named(self, key: str) -> tuple[str, ...] | None:
         """The entries a key names exactly (an alias, or a form derived from a name)."""
@@ -294,7 +304,8 @@ class Index:
     def _two_edit_scan(self, key: str, short: frozenset[str]) -> tuple[int, list[str]]:
         """Two typos in a long word: compare against keys of similar length sharing an end."""
         best, found = 3, []
-        pool = {*self.long_by_start.get(key[:2], ()), *self.long_by_end.get(key[-3:], ())}
+        by_start, by_end = self._long_keys
+        pool = {*by_start.get(key[:2], ()), *by_end.get(key[-3:], ())}
         for candidate in sorted(pool):
             if abs(len(candidate) - len(key)) > 2:
                 continue

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.knowledge import Knowledge
 from bot.search import Index
-from bot.validate import LoadResult, knowledge_files, load_knowledge
+from bot.validate import LoadResult, knowledge_files, knowledge_version, load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +66,28 @@ class KnowledgeStore:
         self._load = loader
         self._lock = threading.Lock()
         self._signature = signature(path)
-        result = self._load(path, use_snapshot=True) if loader is load_knowledge else \
-            self._load(path)
+        if loader is load_knowledge:  # the version (a git call) is filled in beside the start
+            result = load_knowledge(path, use_snapshot=True, with_version=False)
+        else:
+            result = self._load(path)
         if result.knowledge is None:
             raise KnowledgeError(result)
         self.index: Index = Index.build(result.knowledge)
         self.rejection: Rejection | None = None
+        if not result.knowledge.info.version:
+            threading.Thread(target=self._fill_version, args=(result.knowledge,),
+                             name="knowledge-version", daemon=True).start()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
     def rejected_summary(self) -> str:
         return self.rejection.summary if self.rejection else ""
+
+    def _fill_version(self, knowledge: Knowledge) -> None:
+        version = knowledge_version(self.path)
+        if version:
+            knowledge.info = replace(knowledge.info, version=version)
 
     def refresh(self) -> bool:
         """Reload if the files changed since the last look. True when a new version is live."""

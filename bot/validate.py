@@ -320,7 +320,7 @@ def _entries(doc: loader.Document) -> Iterator[_Located]:
                 yield _Located(kind, raw, doc, (yaml_key, i))
 
 
-def _version(path: Path) -> str:
+def knowledge_version(path: Path) -> str:
     """The git commit of the knowledge, when it lives in a git checkout."""
     folder = path if path.is_dir() else path.parent
     try:
@@ -400,7 +400,7 @@ def _info(path: Path, files: list[Path], content_hash: str, with_version: bool
           ) -> KnowledgeInfo:
     return KnowledgeInfo(
         files=tuple(_display(f) for f in files),
-        version=_version(path) if with_version else "",
+        version=knowledge_version(path) if with_version else "",
         content_hash=content_hash,
         loaded_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     )
