@@ -36,12 +36,30 @@ def _lookup(query: Query, index: Index) -> Answer:
         note = ""
         if match.corrected_from:
             note = f"Showing *{render.escape(match.entry.title)}* (closest match)."
-        message = render.card(match.entry, index.knowledge, query.section, note=note,
-                              also=match.also)
+        message = _card(index, match.entry, query.section, note=note, also=match.also)
         return Answer(message, query, match)
     if match.ambiguous:
         return Answer(render.choices(query.text, match), query, match)
     return Answer(render.miss(query.text, match, query.kind), query, match)
+
+
+#: Rendered cards kept per Index. The knowledge behind an Index never changes, so a card is a
+#: pure function of its arguments; a reload brings a new Index and so an empty memo.
+CARD_MEMO_SIZE = 4096
+
+
+def _card(index: Index, entry: Entry, section: str | None, *, note: str = "",
+          also: tuple[Entry, ...] = (), shareable: bool = True) -> Message:
+    key = (entry.id, section, note, tuple(e.id for e in also), shareable)
+    memo = index.memo
+    message = memo.get(key)
+    if message is None:
+        message = render.card(entry, index.knowledge, section, note=note, also=also,
+                              shareable=shareable)
+        if len(memo) >= CARD_MEMO_SIZE:
+            memo.clear()
+        memo[key] = message
+    return message
 
 
 def _preferred_kinds(section: str | None) -> tuple[Kind, ...]:
@@ -117,4 +135,4 @@ def entry_card(index: Index, entry_id: str, section: str | None = None, *,
     entry = index.knowledge.get(entry_id)
     if entry is None:
         return None
-    return render.card(entry, index.knowledge, section, shareable=shareable)
+    return _card(index, entry, section, shareable=shareable)

@@ -64,7 +64,10 @@ _LIST_PREVIEW = 8
 
 @dataclass(frozen=True)
 class Message:
-    """A reply: Block Kit blocks, the notification text, and whether only the asker sees it."""
+    """A reply: Block Kit blocks, the notification text, and whether only the asker sees it.
+
+    Treat as immutable: cards are shared between replies (bot.commands keeps a memo), so build
+    a new Message (as public() and shared_by() do) rather than changing one."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)

@@ -60,8 +60,9 @@ def _raw_tokens(text: str) -> list[str]:
     """Tokens with their case kept, aligned one-to-one with words.tokens()."""
     text = words._POSSESSIVE_RE.sub("", text)
     text = words._SYMBOL_RE.sub(lambda m: words._SYMBOLS[m.group(0)], text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _RAW_TOKEN_RE.findall(text)
 
 
@@ -162,6 +163,7 @@ class Index:
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
     single_words: list[str] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)  # rendered cards, see bot.commands
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -585,16 +587,23 @@ class Index:
             return singles
         covered = {i for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS)
                    for i in range(h.start, h.start + h.length)}
-        agent_words = {t for agent in agents
-                       for text in (getattr(agent, "administration", ""),
-                                    getattr(agent, "mechanism", ""), getattr(agent, "target", ""))
-                       for t in words.tokens(text)}
+        agent_words = {t for agent in agents for t in self._agent_words(agent)}
         found = self._context_side_effect(toks, covered, linked, agent_words)
         if found is None:
             return singles
         start = min((i for i in range(len(toks)) if i not in covered), default=0)
         kept = [(h, e) for h, e in singles if e.kind is not Kind.SIDE_EFFECT]
         return [*kept, (Hit(start, 1, (found,), "context"), self.knowledge.entries[found])]
+
+    def _agent_words(self, agent: Entry) -> frozenset[str]:
+        """Words that describe how an agent is given and works (cached per entry)."""
+        cached = self._linked.get("words:" + agent.id)
+        if cached is None:
+            texts = (getattr(agent, "administration", ""), getattr(agent, "mechanism", ""),
+                     getattr(agent, "target", ""))
+            cached = frozenset(t for text in texts for t in words.tokens(text))
+            self._linked["words:" + agent.id] = cached
+        return cached
 
     def _narrow(self, many: tuple[str, ...], singles: list[tuple[Hit, Entry]]) -> list[str]:
         """A target named beside a class picks that class's drugs with the target ("CD19

@@ -35,8 +35,10 @@ def fold(text: str) -> str:
     """Lower-case, strip accents and turn punctuation into spaces."""
     text = _POSSESSIVE_RE.sub("", text)  # Hodgkin's → Hodgkin
     text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if not text.isascii():  # most questions are plain ASCII: skip the per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     return _NON_WORD_RE.sub(" ", text).strip()
 
 

@@ -7,8 +7,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 
 from bot import redact
@@ -20,7 +21,6 @@ from bot.slack.guards import ChannelRateLimit, SeenOnce
 from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
-
 
 @dataclass
 class Services:
@@ -37,7 +37,6 @@ class Services:
         """Count a query that found nothing (text only, never who asked)."""
         if self.misslog is not None and answer.missed:
             self.misslog.record_miss(answer.query.text)
-
 
 class Identity:
     """The bot's own user and bot ids (from auth.test), fetched in the background.
@@ -82,6 +81,23 @@ class Identity:
         with self._lock:
             self._fetching = False
 
+class IdentityAuthorize(Authorize):
+    """Authorize every request with the bot token and whatever auth.test has told us so far.
+
+    An Authorize object (not a function) so Bolt calls it directly, without inspecting its
+    arguments on every request."""
+
+    def __init__(self, token: str, identity: Identity) -> None:
+        self.token = token
+        self.identity = identity
+
+    def __call__(self, *, context: BoltContext, enterprise_id: str | None,  # type: ignore[override]
+                 team_id: str | None, user_id: str | None, **_: object) -> AuthorizeResult:
+        known = self.identity.get()
+        return AuthorizeResult(enterprise_id=enterprise_id,
+                               team_id=team_id or known.get("team_id"), bot_token=self.token,
+                               bot_user_id=known.get("user_id") or None,
+                               bot_id=known.get("bot_id") or None)
 
 def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
     """The Bolt app. process_before_response=True: a slash command's answer is computed in
@@ -94,32 +110,16 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
                        timeout=config.slack_timeout, retry_handlers=retry_handlers())
     identity = Identity(client)
     identity.fetch_in_background()
-
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        known = identity.get()
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id or known.get("team_id"),
-                               bot_token=config.bot_token, bot_user_id=known.get("user_id") or None,
-                               bot_id=known.get("bot_id") or None)
-
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
-        authorize=authorize,
+        authorize=IdentityAuthorize(config.bot_token, identity),
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
         logger=logging.getLogger("immuno.bolt"),
     )
     services = Services(config, store, misslog,
                         keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute))
-
-    @app.middleware
-    def skip_seen_retries(body: dict, next_, req) -> BoltResponse | None:
-        """A retried event we already claimed gets a quiet 200, so Slack stops retrying."""
-        retry = req.headers.get("x-slack-retry-num")
-        event_id = body.get("event_id")
-        if retry and event_id and event_id in services.events:
-            return BoltResponse(status=200, body="")
-        return next_()
 
     register(app, services)
 
