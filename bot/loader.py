@@ -10,6 +10,7 @@ moment it is met instead of being expanded.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,11 @@ class _Builder:
         return self.constructor.construct_object(node)
 
 
+# Where an anchor could start a node: after indentation, "- ", ": ", "[", "{" or ",". An "&"
+# inside a word (a URL's "?a=1&b=2") cannot be one, so most files skip the event scan below.
+_MAYBE_ANCHOR_RE = re.compile(r"(?:^|[\s\[\{,])&[^\s\[\]\{\},]", re.M)
+
+
 def _check_no_anchors(path: Path, text: str) -> None:
     """Refuse anchors even when never used: they only exist to be aliased."""
     for event in yaml.parse(text, Loader=_Loader):
@@ -154,7 +160,7 @@ def read_text(path: Path) -> str:
 def parse(path: Path, text: str) -> Document:
     """Parse YAML text into a Document, or raise YamlError pointing at the fault."""
     try:
-        if "&" in text:  # cheap pre-check: only scan events when an anchor is possible
+        if _MAYBE_ANCHOR_RE.search(text):  # only scan events when an anchor is possible
             _check_no_anchors(path, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -9,6 +9,7 @@ between entries, https sources, review dates, Slack markup) are named checks bel
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -355,6 +356,20 @@ def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bo
         if cached is not None:
             return _from_snapshot(path, files, cached, with_version)
     from bot import loader
+
+    # Loading builds millions of small objects and frees none: the cyclic collector would only
+    # rescan them over and over (a third of the time on a large file).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate_and_build(path, files, key, today, with_version, loader)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate_and_build(path: Path, files: list[Path], key: str, today: dt.date,
+                        with_version: bool, loader: Any) -> LoadResult:
 
     problems: list[Problem] = []
     entries: list[_Located] = []
