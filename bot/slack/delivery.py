@@ -28,15 +28,20 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 
 
+#: slack_sdk counts retries per call across all handlers, so each handler's limit is the total
+#: number of retries after which it gives up: a 429 after two 500s is still retried.
+MAX_RETRIES = 5
+
+
 def retry_handlers() -> list[RetryHandler]:
-    """Three more tries for faults and timeouts, two for rate limits (each waits Retry-After).
+    """Retry connection faults and timeouts, rate limits (waiting Retry-After) and 5xx.
 
     slack_sdk's connection handler does not count a read timeout as a connection error; a
     Slack that accepted the connection and then stalled is retried here too."""
-    return [ConnectionErrorRetryHandler(max_retry_count=3, error_types=[
+    return [ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES, error_types=[
                 URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=3)]
+            RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
+            ServerErrorRetryHandler(max_retry_count=MAX_RETRIES)]
 
 
 def payload(message: Message) -> dict[str, Any]:
