@@ -315,9 +315,12 @@ class Index:
 
         best, found = 3, []
         by_start, by_end = self._long_keys
-        pool = sorted({*by_start.get(key[:2], ()), *by_end.get(key[-3:], ())})
-        for candidate, distance, _ in process.extract(key, pool, scorer=OSA.distance,
-                                                      score_cutoff=2, limit=None):
+        close: dict[str, int] = {}
+        for pool in (by_start.get(key[:2], ()), by_end.get(key[-3:], ())):
+            for candidate, distance, _ in process.extract(key, pool, scorer=OSA.distance,
+                                                          score_cutoff=2, limit=None):
+                close[candidate] = distance
+        for candidate, distance in close.items():
             if abs(len(candidate) - len(key)) > 2:
                 continue
             if self.short.get(candidate, frozenset()) != short:
@@ -470,9 +473,13 @@ class Index:
         # Near names share a beginning or an end with the query; comparing against those only
         # keeps a miss as cheap at 100 times the knowledge as at 1.
         by_start, by_end = self._suggestion_buckets
-        pool = sorted({*by_start.get(content[:2], ()), *by_end.get(content[-3:], ())})
-        for key, _score, _ in process.extract(content, pool,
-                                              scorer=fuzz.ratio, limit=12, score_cutoff=cutoff):
+        scored: dict[str, float] = {}
+        for pool in (by_start.get(content[:2], ()), by_end.get(content[-3:], ())):
+            for key, score, _ in process.extract(content, pool, scorer=fuzz.ratio, limit=12,
+                                                 score_cutoff=cutoff):
+                scored[key] = score
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:12]
+        for key, _score in ranked:
             for entry_id in self.exact[key]:
                 entry = self.knowledge.entries[entry_id]
                 if entry not in out and (kind is None or entry.kind is kind):
