@@ -40,6 +40,7 @@ from typing import Any
 
 from bench import harness as h
 from bench.bare_app import REPLY
+from bench.scale import finish
 
 TARGET_SLASH = 1.5
 TARGET_MENTION = 1.5
@@ -358,10 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         factors = tuple(int(f) for f in args.factors.split(",") if f.strip())
         figures = run(slash_requests=args.requests, mention_requests=args.mentions,
                       factors=factors, log=log)
-    print(format_report(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return finish(format_report(figures), figures, args.json)
 
 
 if __name__ == "__main__":

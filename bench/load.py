@@ -24,7 +24,6 @@ Usage: ``python -m bench.load [--requests 10000] [--concurrency 32] [--smoke]``.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import harness as h
+from bench.scale import finish
 
 MENTION_SHARE = 0.3
 FAULT_RATE = 0.1
@@ -273,10 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     requests, concurrency = (300, 8) if args.smoke else (args.requests, args.concurrency)
     figures = run(requests=requests, concurrency=concurrency, faults=not args.no_faults,
                   log=lambda m: print(m, file=sys.stderr, flush=True))
-    print(format_report(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return finish(format_report(figures), figures, args.json)
 
 
 if __name__ == "__main__":

@@ -477,6 +477,14 @@ def format_report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def finish(report: str, figures: dict[str, Any], json_path: Path | None) -> int:
+    """Print a part's report and keep its figures as JSON when asked: every part's CLI ends so."""
+    print(report)
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale",
                                      description=__doc__.split("\n", 1)[0])
@@ -503,10 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     factors = (1, 2) if args.smoke else tuple(int(f) for f in args.factors.split(","))
     figures = run(factors, rounds=1 if args.smoke else args.rounds,
                   log=lambda m: print(m, file=sys.stderr, flush=True))
-    print(format_report(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return finish(format_report(figures), figures, args.json)
 
 
 if __name__ == "__main__":
