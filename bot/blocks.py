@@ -7,7 +7,6 @@ published ones, as enforced by slack_sdk's own validators.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -161,7 +160,3 @@ def fit(blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = N
     room = limit - len(tail) - (1 if overflow else 0)
     return blocks[:room] + ([overflow] if overflow else []) + tail
 
-
-def size(blocks: list[Block]) -> int:
-    """Characters of JSON Slack would receive (used to stay under payload limits)."""
-    return len(json.dumps(blocks, ensure_ascii=False))
