@@ -147,16 +147,17 @@ def table(rows: list[list[str]]) -> Block:
             "column_settings": [{"is_wrapped": True} for _ in range(len(cells[0]))]}
 
 
-def fit(blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = None
-        ) -> list[Block]:
-    """Keep a message within the block limit, keeping its last (context) block.
+def fit(blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = None,
+        keep: int = 1) -> list[Block]:
+    """Keep a message within the block limit, keeping its last `keep` blocks (the footer, and
+    the buttons above it).
 
     When blocks must be dropped, `overflow` (e.g. a pointer to the full section) takes the place
     of the dropped ones so the reader knows there is more.
     """
     if len(blocks) <= limit:
         return blocks
-    tail = blocks[-1:]
+    tail = blocks[-keep:]
     room = limit - len(tail) - (1 if overflow else 0)
     return blocks[:room] + ([overflow] if overflow else []) + tail
 

@@ -348,16 +348,8 @@ def card(entry: Entry, knowledge: Knowledge, section: str | None = None, *,
     overflow = bk.context(["…cut to fit Slack. Use the buttons above for each section."])
     text = f"{entry.title}: {entry.summary}"
     return Message(text=bk.cut(f"{text} ({DISCLAIMER})", bk.MAX_FALLBACK_TEXT),
-                   blocks=_fit_card(out, overflow), entry_id=entry.id, section=current)
-
-
-def _fit_card(out: list[Block], overflow: Block) -> list[Block]:
-    """Fit to 50 blocks while keeping the buttons and the footer."""
-    if len(out) <= bk.MAX_BLOCKS:
-        return out
-    tail = out[-2:]
-    room = bk.MAX_BLOCKS - len(tail) - 1
-    return [*out[:room], overflow, *tail]
+                   blocks=bk.fit(out, overflow=overflow, keep=2), entry_id=entry.id,
+                   section=current)
 
 
 def compact_card(entry: Entry, knowledge: Knowledge) -> Message:
