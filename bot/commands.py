@@ -100,7 +100,7 @@ def _search(query: Query, index: Index) -> Answer:
             entry = index.knowledge.entries[entry_id]
             if all(entry is not e for e, _ in ranked):
                 ranked.append((entry, 100.0 if len(hit.ids) == 1 else 95.0))
-    for entry_id in index._partial(query.text):
+    for entry_id in index.partial(query.text):
         entry = index.knowledge.entries[entry_id]
         if all(entry is not e for e, _ in ranked):
             ranked.append((entry, 90.0))

@@ -164,6 +164,9 @@ class Index:
     short: dict[str, frozenset[str]] = field(default_factory=dict)
     single_words: list[str] = field(default_factory=list)
     memo: dict = field(default_factory=dict)  # rendered cards, see bot.commands
+    # Word sets derived from one entry on first use (its linked side effects, the words that
+    # describe it), keyed by (what, entry id).
+    per_entry: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
@@ -431,7 +434,7 @@ class Index:
                 out[token[:7]].append(token)
         return dict(out)
 
-    def _partial(self, text: str) -> list[str]:
+    def partial(self, text: str) -> list[str]:
         """Entries whose names contain every subject word of the query ("lung cancer")."""
         return self._partial_tokens(words.tokens(text))
 
@@ -531,14 +534,10 @@ class Index:
 
     def _linked_side_effects(self, entry: Entry) -> frozenset[str]:
         """The side effects a drug or class is known to cause."""
-        cached = self._linked.get(entry.id)
+        cached = self.per_entry.get(("linked", entry.id))
         if cached is None:
-            cached = self._linked[entry.id] = frozenset(self._find_linked(entry))
+            cached = self.per_entry[("linked", entry.id)] = frozenset(self._find_linked(entry))
         return cached
-
-    @cached_property
-    def _linked(self) -> dict[str, frozenset[str]]:
-        return {}
 
     def _find_linked(self, entry: Entry) -> set[str]:
         classes: set[str] = set()
@@ -616,12 +615,12 @@ class Index:
 
     def _agent_words(self, agent: Entry) -> frozenset[str]:
         """Words that describe how an agent is given and works (cached per entry)."""
-        cached = self._linked.get("words:" + agent.id)
+        cached = self.per_entry.get(("agent-words", agent.id))
         if cached is None:
             texts = (getattr(agent, "administration", ""), getattr(agent, "mechanism", ""),
                      getattr(agent, "target", ""))
             cached = frozenset(t for text in texts for t in words.tokens(text))
-            self._linked["words:" + agent.id] = cached
+            self.per_entry[("agent-words", agent.id)] = cached
         return cached
 
     def _narrow(self, many: tuple[str, ...], singles: list[tuple[Hit, Entry]]) -> list[str]:

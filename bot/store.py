@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -60,16 +59,12 @@ def signature(path: Path) -> Signature:
 class KnowledgeStore:
     """The Index currently served, with hot reload."""
 
-    def __init__(self, path: Path, *, loader: Callable[[Path], LoadResult] = load_knowledge
-                 ) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._load = loader
         self._lock = threading.Lock()
         self._signature = signature(path)
-        if loader is load_knowledge:  # the version (a git call) is filled in beside the start
-            result = load_knowledge(path, use_snapshot=True, with_version=False)
-        else:
-            result = self._load(path)
+        # The version (a git call) is filled in beside the start, not before the first answer.
+        result = load_knowledge(path, use_snapshot=True, with_version=False)
         if result.knowledge is None:
             raise KnowledgeError(result)
         self.index: Index = Index.build(result.knowledge)
@@ -101,7 +96,7 @@ class KnowledgeStore:
 
     def _reload(self, current: Signature) -> bool:
         try:
-            result = self._load(self.path)
+            result = load_knowledge(self.path)
         except Exception as exc:  # a reload must never kill the server
             log.exception("knowledge reload failed")
             return self._reject(current, f"reload failed: {type(exc).__name__}: {exc}")
