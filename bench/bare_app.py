@@ -39,9 +39,12 @@ def build_app(mode: str, token: str, signing_secret: str, api_url: str) -> App:
     process_before_response = mode == "pbr"
     # The token goes on the client (Bolt warns when both `token` and `client` are given);
     # this is the same wiring as the product's build_app.
-    app = App(client=WebClient(token=token, base_url=api_url), signing_secret=signing_secret,
-              token_verification_enabled=False,
-              process_before_response=process_before_response)
+    app = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=signing_secret,
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+    )
 
     @app.command("/immuno")
     def immuno(ack: Ack) -> None:
@@ -51,6 +54,7 @@ def build_app(mode: str, token: str, signing_secret: str, api_url: str) -> App:
         say(text=REPLY)
 
     if process_before_response:
+
         def ack_mention(ack: Ack) -> None:
             ack()
 
@@ -62,8 +66,12 @@ def build_app(mode: str, token: str, signing_secret: str, api_url: str) -> App:
 
 def _from_environment() -> SlackRequestHandler:
     env = os.environ
-    app = build_app(env.get(MODE_ENV, "default"), env["SLACK_BOT_TOKEN"],
-                    env["SLACK_SIGNING_SECRET"], env["SLACK_API_URL"])
+    app = build_app(
+        env.get(MODE_ENV, "default"),
+        env["SLACK_BOT_TOKEN"],
+        env["SLACK_SIGNING_SECRET"],
+        env["SLACK_API_URL"],
+    )
     return SlackRequestHandler(app)
 
 

@@ -56,8 +56,12 @@ def cold_probe(knowledge: Path, database: str) -> dict[str, float]:
 
     store = KnowledgeStore.__new__(KnowledgeStore)  # the store around the index built above
     store.path, store.index, store.rejection = knowledge, index, None
-    config = Config(bot_token="xoxb-bench", signing_secret="bench-signing-secret",
-                    api_url="http://127.0.0.1:9/api/", knowledge_path=knowledge)
+    config = Config(
+        bot_token="xoxb-bench",
+        signing_secret="bench-signing-secret",
+        api_url="http://127.0.0.1:9/api/",
+        knowledge_path=knowledge,
+    )
     build_app(config, store, misslog=misslog)
     step("build Bolt app")
     from bot.commands import answer

@@ -52,8 +52,12 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, Any]:
     """Median, p99 and max in milliseconds."""
     if not seconds:
         return {"n": 0, "median_ms": None, "p99_ms": None, "max_ms": None}
-    return {"n": len(seconds), "median_ms": statistics.median(seconds) * 1000,
-            "p99_ms": percentile(seconds, 0.99) * 1000, "max_ms": max(seconds) * 1000}
+    return {
+        "n": len(seconds),
+        "median_ms": statistics.median(seconds) * 1000,
+        "p99_ms": percentile(seconds, 0.99) * 1000,
+        "max_ms": max(seconds) * 1000,
+    }
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -90,20 +94,38 @@ class Request:
 
 def slash(text: str, response_url: str = "", secret: str = SIGNING_SECRET) -> Request:
     """A signed `/immuno <text>` as Slack sends it."""
-    body = urlencode({
-        "token": "legacy", "team_id": "T0001", "team_domain": "hospital",
-        "channel_id": "C1ONC", "channel_name": "oncology", "user_id": "U1NURSE",
-        "user_name": "nurse", "command": "/immuno", "text": text, "api_app_id": "A0001",
-        "response_url": response_url, "trigger_id": "123.456.abc"})
+    body = urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "team_domain": "hospital",
+            "channel_id": "C1ONC",
+            "channel_name": "oncology",
+            "user_id": "U1NURSE",
+            "user_name": "nurse",
+            "command": "/immuno",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": response_url,
+            "trigger_id": "123.456.abc",
+        }
+    )
     return Request(body, "application/x-www-form-urlencoded", sign(body, secret))
 
 
-def mention(text: str, channel: str, event_id: str, seq: int,
-            secret: str = SIGNING_SECRET) -> Request:
+def mention(
+    text: str, channel: str, event_id: str, seq: int, secret: str = SIGNING_SECRET
+) -> Request:
     """A signed app_mention event; `channel` is unique per event so its reply can be found."""
     ts = f"1700000000.{seq % 1_000_000:06d}"
-    event = {"type": "app_mention", "user": "U1NURSE", "text": f"<@{BOT_USER}> {text}",
-             "ts": ts, "channel": channel, "event_ts": ts}
+    event = {
+        "type": "app_mention",
+        "user": "U1NURSE",
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     body = event_body(event, event_id)
     return Request(body, "application/json", sign(body, secret))
 
@@ -137,8 +159,13 @@ class Client:
                 conn.request("POST", path, body=request.body.encode(), headers=headers)
                 response = conn.getresponse()
                 data = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest, http.client.BadStatusLine):
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                http.client.CannotSendRequest,
+                http.client.BadStatusLine,
+            ):
                 self.close()
                 if attempt == 2:
                     raise
@@ -212,12 +239,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def procfile_web_command(app: str, port: int, *, workers: int = 1, threads: int = 8,
-                         extra: Sequence[str] = ()) -> list[str]:
+def procfile_web_command(
+    app: str, port: int, *, workers: int = 1, threads: int = 8, extra: Sequence[str] = ()
+) -> list[str]:
     """The Procfile's `web:` command with $PORT, the worker and thread counts filled in, the
     bind address on loopback, and `app` as the WSGI target; gunicorn from this venv."""
-    line = next((ln for ln in PROCFILE.read_text(encoding="utf-8").splitlines()
-                 if ln.startswith("web:")), None)
+    line = next(
+        (ln for ln in PROCFILE.read_text(encoding="utf-8").splitlines() if ln.startswith("web:")),
+        None,
+    )
     if line is None:
         raise RuntimeError("Procfile has no web: line")
     command = line.removeprefix("web:").strip()
@@ -269,19 +299,28 @@ class Server:
             self.proc.wait(timeout=5)
 
 
-def server_env(fake: FakeSlack, knowledge: Path, workdir: Path, *, bare_mode: str | None = None,
-               secret: str = SIGNING_SECRET, database: str = "misses") -> dict[str, str]:
+def server_env(
+    fake: FakeSlack,
+    knowledge: Path,
+    workdir: Path,
+    *,
+    bare_mode: str | None = None,
+    secret: str = SIGNING_SECRET,
+    database: str = "misses",
+) -> dict[str, str]:
     """The environment of a server process: the caller's, minus anything Slack or immuno.
     The miss log goes to a SQLite file in `workdir` (named `database`), never the repo."""
     env = {k: v for k, v in os.environ.items() if not _SCRUB.match(k)}
-    env.update({
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": secret,
-        "SLACK_API_URL": fake.api_url,
-        "IMMUNO_KNOWLEDGE": str(knowledge),
-        "DATABASE_URL": f"sqlite:///{workdir}/{database}.sqlite3",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": fake.api_url,
+            "IMMUNO_KNOWLEDGE": str(knowledge),
+            "DATABASE_URL": f"sqlite:///{workdir}/{database}.sqlite3",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if bare_mode:
         env["BENCH_BARE_MODE"] = bare_mode
     return env
@@ -293,21 +332,30 @@ def _has_control_socket() -> bool:
     return "control_socket" in Config().settings
 
 
-def spawn(name: str, app: str, env: dict[str, str], workdir: Path, *,
-          extra: Sequence[str] = ()) -> Server:
+def spawn(
+    name: str, app: str, env: dict[str, str], workdir: Path, *, extra: Sequence[str] = ()
+) -> Server:
     """Start gunicorn (Procfile web command) for `app` on a free loopback port."""
     port = free_port()
     # gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default; servers
     # running side by side would fight over that one path, so each gets its own.
-    control = (["--control-socket", str(workdir / f"{name}-{port}.ctl")]
-               if _has_control_socket() else [])
+    control = (
+        ["--control-socket", str(workdir / f"{name}-{port}.ctl")] if _has_control_socket() else []
+    )
     command = procfile_web_command(app, port, extra=[*control, *extra])
     log_path = workdir / f"{name}-{port}.log"
     log = log_path.open("wb")
     spawned_at = time.perf_counter()
     try:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     finally:
         log.close()
     return Server(name, command, port, log_path, proc, spawned_at)
@@ -321,8 +369,9 @@ def first_answer(server: Server, text: str, expect: str, timeout: float) -> floa
     deadline = server.spawned_at + timeout
     while time.perf_counter() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with {server.proc.returncode}:\n"
-                               f"{server.log_tail()}")
+            raise RuntimeError(
+                f"{server.name} exited with {server.proc.returncode}:\n{server.log_tail()}"
+            )
         try:
             with socket.create_connection((LOOPBACK, server.port), timeout=1):
                 pass
@@ -340,13 +389,20 @@ def first_answer(server: Server, text: str, expect: str, timeout: float) -> floa
         if status == 200 and expect in body:
             return time.perf_counter() - server.spawned_at
         time.sleep(0.005)
-    raise TimeoutError(f"{server.name} did not answer within {timeout:.0f} s:\n"
-                       f"{server.log_tail()}")
+    raise TimeoutError(f"{server.name} did not answer within {timeout:.0f} s:\n{server.log_tail()}")
 
 
 @contextmanager
-def running(name: str, app: str, env: dict[str, str], workdir: Path, *, expect: str = "",
-            ready_timeout: float = 60.0, extra: Sequence[str] = ()) -> Iterator[Server]:
+def running(
+    name: str,
+    app: str,
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    expect: str = "",
+    ready_timeout: float = 60.0,
+    extra: Sequence[str] = (),
+) -> Iterator[Server]:
     """A started, answering server; always stopped on the way out."""
     server = spawn(name, app, env, workdir, extra=extra)
     try:

@@ -55,15 +55,20 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _slash_round(servers: dict[str, h.Server], clients: dict[str, h.Client],
-                 texts: Sequence[str], times: dict[str, list[float]],
-                 errors: dict[str, int], deadline: float) -> None:
+def _slash_round(
+    servers: dict[str, h.Server],
+    clients: dict[str, h.Client],
+    texts: Sequence[str],
+    times: dict[str, list[float]],
+    errors: dict[str, int],
+    deadline: float,
+) -> None:
     """Each text to every server in turn (rotating who goes first), timing full responses."""
     names = list(servers)
     for i, text in enumerate(texts):
         if time.perf_counter() > deadline:
             break
-        for name in names[i % len(names):] + names[:i % len(names)]:
+        for name in names[i % len(names) :] + names[: i % len(names)]:
             status, _, seconds = clients[name].post(h.slash(text))
             if status == 200:
                 times[name].append(seconds)
@@ -71,14 +76,21 @@ def _slash_round(servers: dict[str, h.Server], clients: dict[str, h.Client],
                 errors[name] += 1
 
 
-def measure_slash(servers: dict[str, h.Server], texts: Sequence[str], warmup: int,
-                  budget_s: float) -> dict[str, Any]:
+def measure_slash(
+    servers: dict[str, h.Server], texts: Sequence[str], warmup: int, budget_s: float
+) -> dict[str, Any]:
     """Interleaved slash commands; per server the response-time summary and error count."""
     clients = {name: h.Client(s.port) for name, s in servers.items()}
     try:
         scratch = {name: [] for name in servers}
-        _slash_round(servers, clients, texts[:warmup], scratch,
-                     dict.fromkeys(servers, 0), time.perf_counter() + budget_s)
+        _slash_round(
+            servers,
+            clients,
+            texts[:warmup],
+            scratch,
+            dict.fromkeys(servers, 0),
+            time.perf_counter() + budget_s,
+        )
         times: dict[str, list[float]] = {name: [] for name in servers}
         errors = dict.fromkeys(servers, 0)
         _slash_round(servers, clients, texts, times, errors, time.perf_counter() + budget_s)
@@ -88,9 +100,14 @@ def measure_slash(servers: dict[str, h.Server], texts: Sequence[str], warmup: in
     return {name: {**h.summary_ms(times[name]), "errors": errors[name]} for name in servers}
 
 
-def measure_mentions(servers: dict[str, h.Server], fake: Any, texts: Sequence[str],
-                     warmup: int, budget_s: float, reply_timeout: float = 10.0
-                     ) -> dict[str, Any]:
+def measure_mentions(
+    servers: dict[str, h.Server],
+    fake: Any,
+    texts: Sequence[str],
+    warmup: int,
+    budget_s: float,
+    reply_timeout: float = 10.0,
+) -> dict[str, Any]:
     """Interleaved app_mention events; per server the HTTP ack time and the end-to-end time
     until the fake Slack received the reply, plus lost replies and errors."""
     tracker = h.PostTracker(fake)
@@ -119,7 +136,7 @@ def measure_mentions(servers: dict[str, h.Server], fake: Any, texts: Sequence[st
         for i, text in enumerate(texts):
             if time.perf_counter() > deadline:
                 break
-            for name in names[i % len(names):] + names[:i % len(names)]:
+            for name in names[i % len(names) :] + names[: i % len(names)]:
                 status, ack, end = one(name, text)
                 if status != 200:
                     errors[name] += 1
@@ -132,24 +149,39 @@ def measure_mentions(servers: dict[str, h.Server], fake: Any, texts: Sequence[st
     finally:
         for client in clients.values():
             client.close()
-    return {name: {"ack": h.summary_ms(acks[name]), "end_to_end": h.summary_ms(ends[name]),
-                   "lost": lost[name], "errors": errors[name]} for name in names}
+    return {
+        name: {
+            "ack": h.summary_ms(acks[name]),
+            "end_to_end": h.summary_ms(ends[name]),
+            "lost": lost[name],
+            "errors": errors[name],
+        }
+        for name in names
+    }
 
 
-def cold_starts(fake: Any, knowledge: Path, workdir: Path, repeats: int, timeout: float
-                ) -> dict[str, Any]:
+def cold_starts(
+    fake: Any, knowledge: Path, workdir: Path, repeats: int, timeout: float
+) -> dict[str, Any]:
     """Spawn-to-first-answer for the product and the stock app, alternating, `repeats` each."""
     runs: dict[str, list[float]] = {"product": [], "stock": []}
     for rep in range(repeats):
         for name in ("product", "stock"):
             bare = name == "stock"
-            env = h.server_env(fake, knowledge, workdir, bare_mode="default" if bare else None,
-                               database=f"cold-{name}-{rep}")
-            server = h.spawn(f"cold-{name}", h.BARE_APP if bare else h.PRODUCT_APP, env,
-                             workdir)
+            env = h.server_env(
+                fake,
+                knowledge,
+                workdir,
+                bare_mode="default" if bare else None,
+                database=f"cold-{name}-{rep}",
+            )
+            server = h.spawn(f"cold-{name}", h.BARE_APP if bare else h.PRODUCT_APP, env, workdir)
             try:
-                runs[name].append(h.first_answer(server, "pembrolizumab",
-                                                 REPLY if bare else PRODUCT_EXPECT, timeout))
+                runs[name].append(
+                    h.first_answer(
+                        server, "pembrolizumab", REPLY if bare else PRODUCT_EXPECT, timeout
+                    )
+                )
             finally:
                 server.stop()
     out: dict[str, Any] = {}
@@ -167,11 +199,21 @@ def cold_breakdown(knowledge: Path, workdir: Path, repeats: int) -> dict[str, fl
 
     runs: list[dict[str, float]] = []
     for rep in range(repeats):
-        spec = json.dumps({"knowledge": str(knowledge),
-                           "database": f"sqlite:///{workdir}/breakdown-{rep}.sqlite3"})
-        proc = subprocess.run([sys.executable, "-m", "bench.cold_probe"],
-                              input=spec, capture_output=True, text=True, cwd=h.ROOT,
-                              timeout=120, check=False)
+        spec = json.dumps(
+            {
+                "knowledge": str(knowledge),
+                "database": f"sqlite:///{workdir}/breakdown-{rep}.sqlite3",
+            }
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.cold_probe"],
+            input=spec,
+            capture_output=True,
+            text=True,
+            cwd=h.ROOT,
+            timeout=120,
+            check=False,
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"cold probe failed:\n{proc.stderr[-1500:]}")
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -186,11 +228,21 @@ def _scaled_path(factor: int, scaled: dict[int, Path] | None) -> Path:
     return generate(factor, OUT_DIR / f"knowledge-{factor}x").path
 
 
-def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_requests: int = 500,
-        warmup: int = 30, factors: Sequence[int] = (10, 100), cold_repeats: int = 3,
-        knowledge: Path = h.KNOWLEDGE_PATH, queries_path: Path | None = h.QUERIES_PATH,
-        scaled: dict[int, Path] | None = None, budget_s: float = 240.0,
-        boot_timeout: float = 300.0, log: Log = _quiet) -> dict[str, Any]:
+def run(
+    *,
+    slash_requests: int = 1000,
+    mention_requests: int = 300,
+    scale_requests: int = 500,
+    warmup: int = 30,
+    factors: Sequence[int] = (10, 100),
+    cold_repeats: int = 3,
+    knowledge: Path = h.KNOWLEDGE_PATH,
+    queries_path: Path | None = h.QUERIES_PATH,
+    scaled: dict[int, Path] | None = None,
+    budget_s: float = 240.0,
+    boot_timeout: float = 300.0,
+    log: Log = _quiet,
+) -> dict[str, Any]:
     """All latency figures as a plain dict (see the module docstring for what each is)."""
     from tests.support import fake_slack
 
@@ -200,12 +252,19 @@ def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_reques
     scale_stream = h.stream(texts, scale_requests, seed=13)
     figures: dict[str, Any] = {
         "server": " ".join(h.procfile_web_command("<app>", 0)[1:]).replace(":0 ", ":<port> "),
-        "requests": {"slash": slash_requests, "mention": mention_requests,
-                     "scale": scale_requests, "warmup": warmup},
+        "requests": {
+            "slash": slash_requests,
+            "mention": mention_requests,
+            "scale": scale_requests,
+            "warmup": warmup,
+        },
         "queries": len(texts),
     }
-    with fake_slack() as fake, tempfile.TemporaryDirectory(prefix="immuno-bench-") as tmp, \
-            ExitStack() as stack:
+    with (
+        fake_slack() as fake,
+        tempfile.TemporaryDirectory(prefix="immuno-bench-") as tmp,
+        ExitStack() as stack,
+    ):
         workdir = Path(tmp)
 
         def start(name: str, path: Path, bare: str | None, timeout: float = 60.0) -> h.Server:
@@ -225,31 +284,40 @@ def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_reques
         stock.stop()
         product.stop()
         p, f, s = (slash[n]["median_ms"] for n in ("product", "floor", "stock"))
-        figures["slash"] = {**slash, "product_over_floor": h.ratio(p, f),
-                            "product_over_stock": h.ratio(p, s),
-                            "p99_product_over_floor": h.ratio(slash["product"]["p99_ms"],
-                                                              slash["floor"]["p99_ms"])}
+        figures["slash"] = {
+            **slash,
+            "product_over_floor": h.ratio(p, f),
+            "product_over_stock": h.ratio(p, s),
+            "p99_product_over_floor": h.ratio(slash["product"]["p99_ms"], slash["floor"]["p99_ms"]),
+        }
         e2e = {n: mentions[n]["end_to_end"]["median_ms"] for n in mentions}
-        figures["mention"] = {**mentions,
-                              "product_over_floor": h.ratio(e2e["product"], e2e["floor"]),
-                              "product_over_stock": h.ratio(e2e["product"], e2e["stock"])}
+        figures["mention"] = {
+            **mentions,
+            "product_over_floor": h.ratio(e2e["product"], e2e["floor"]),
+            "product_over_stock": h.ratio(e2e["product"], e2e["stock"]),
+        }
 
-        figures["scale"] = {"1x": {"product_median_ms": p, "floor_median_ms": f,
-                                   "ratio": h.ratio(p, f)}}
+        figures["scale"] = {
+            "1x": {"product_median_ms": p, "floor_median_ms": f, "ratio": h.ratio(p, f)}
+        }
         for factor in factors:
             path = _scaled_path(factor, scaled)
             log(f"latency: product at {factor}x knowledge ({path})")
             started = time.perf_counter()
-            big = h.spawn(f"product-{factor}x", h.PRODUCT_APP,
-                          h.server_env(fake, path, workdir, database=f"product-{factor}x"),
-                          workdir)
+            big = h.spawn(
+                f"product-{factor}x",
+                h.PRODUCT_APP,
+                h.server_env(fake, path, workdir, database=f"product-{factor}x"),
+                workdir,
+            )
             try:
                 try:
                     big.ready_s = h.first_answer(big, "help", "", boot_timeout)
                 except (TimeoutError, RuntimeError) as exc:
                     figures["scale"][f"{factor}x"] = {
                         "error": f"did not start: {h.boot_failure_reason(big)}",
-                        "detail": str(exc)[-600:]}
+                        "detail": str(exc)[-600:],
+                    }
                     continue
                 pair = {"product": big, "floor": floor}
                 result = measure_slash(pair, scale_stream, warmup, budget_s)
@@ -257,10 +325,11 @@ def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_reques
                     "product_median_ms": result["product"]["median_ms"],
                     "product_p99_ms": result["product"]["p99_ms"],
                     "floor_median_ms": result["floor"]["median_ms"],
-                    "ratio": h.ratio(result["product"]["median_ms"],
-                                     result["floor"]["median_ms"]),
+                    "ratio": h.ratio(result["product"]["median_ms"], result["floor"]["median_ms"]),
                     "errors": result["product"]["errors"],
-                    "boot_s": big.ready_s, "wall_s": time.perf_counter() - started}
+                    "boot_s": big.ready_s,
+                    "wall_s": time.perf_counter() - started,
+                }
             finally:
                 big.stop()
         floor.stop()
@@ -272,10 +341,12 @@ def run(*, slash_requests: int = 1000, mention_requests: int = 300, scale_reques
     last = f"{factors[-1]}x" if factors else "1x"
     figures["targets"] = {
         "slash": {"value": figures["slash"]["product_over_floor"], "target": TARGET_SLASH},
-        "mention": {"value": figures["mention"]["product_over_floor"],
-                    "target": TARGET_MENTION},
-        "scale": {"value": figures["scale"].get(last, {}).get("ratio"), "target": TARGET_SCALE,
-                  "at": last},
+        "mention": {"value": figures["mention"]["product_over_floor"], "target": TARGET_MENTION},
+        "scale": {
+            "value": figures["scale"].get(last, {}).get("ratio"),
+            "target": TARGET_SCALE,
+            "at": last,
+        },
         "cold": {"value": (figures.get("cold") or {}).get("ratio"), "target": TARGET_COLD},
     }
     for check in figures["targets"].values():
@@ -293,58 +364,85 @@ def _x(value: float | None) -> str:
 
 def format_report(figures: dict[str, Any]) -> str:
     """Tables of the latency figures, with the targets."""
-    lines = [f"Latency (gunicorn: {figures['server']})", "",
-             "slash command, full HTTP response (ms):"]
+    lines = [
+        f"Latency (gunicorn: {figures['server']})",
+        "",
+        "slash command, full HTTP response (ms):",
+    ]
     slash = figures["slash"]
     for name in ("product", "floor", "stock"):
         s = slash[name]
-        lines.append(f"  {name:<8} median {_ms(s['median_ms']):>7}  p99 {_ms(s['p99_ms']):>7}"
-                     f"  n={s['n']}  errors={s['errors']}")
-    lines.append(f"  product/floor {_x(slash['product_over_floor'])} (target <= "
-                 f"{TARGET_SLASH}x), product/stock {_x(slash['product_over_stock'])}")
+        lines.append(
+            f"  {name:<8} median {_ms(s['median_ms']):>7}  p99 {_ms(s['p99_ms']):>7}"
+            f"  n={s['n']}  errors={s['errors']}"
+        )
+    lines.append(
+        f"  product/floor {_x(slash['product_over_floor'])} (target <= "
+        f"{TARGET_SLASH}x), product/stock {_x(slash['product_over_stock'])}"
+    )
     lines += ["", "app_mention, POST to chat.postMessage received (ms):"]
     mention = figures["mention"]
     for name in ("product", "floor", "stock"):
         m = mention[name]
-        lines.append(f"  {name:<8} median {_ms(m['end_to_end']['median_ms']):>7}  p99 "
-                     f"{_ms(m['end_to_end']['p99_ms']):>7}  (ack median "
-                     f"{_ms(m['ack']['median_ms'])})  lost={m['lost']}  errors={m['errors']}")
-    lines.append(f"  product/floor {_x(mention['product_over_floor'])} (target <= "
-                 f"{TARGET_MENTION}x), product/stock {_x(mention['product_over_stock'])}")
+        lines.append(
+            f"  {name:<8} median {_ms(m['end_to_end']['median_ms']):>7}  p99 "
+            f"{_ms(m['end_to_end']['p99_ms']):>7}  (ack median "
+            f"{_ms(m['ack']['median_ms'])})  lost={m['lost']}  errors={m['errors']}"
+        )
+    lines.append(
+        f"  product/floor {_x(mention['product_over_floor'])} (target <= "
+        f"{TARGET_MENTION}x), product/stock {_x(mention['product_over_stock'])}"
+    )
     lines += ["", "knowledge size, slash median product vs floor:"]
     for size, s in figures["scale"].items():
         if "error" in s:
             lines.append(f"  {size:<5} {s['error']}")
             continue
         boot = f", product boot {s['boot_s']:.1f} s" if s.get("boot_s") else ""
-        lines.append(f"  {size:<5} product {_ms(s['product_median_ms'])} ms, floor "
-                     f"{_ms(s['floor_median_ms'])} ms: {_x(s['ratio'])}{boot}")
+        lines.append(
+            f"  {size:<5} product {_ms(s['product_median_ms'])} ms, floor "
+            f"{_ms(s['floor_median_ms'])} ms: {_x(s['ratio'])}{boot}"
+        )
     cold = figures.get("cold")
     if cold:
-        lines += ["", "cold start, spawn to first answered slash command (s, median of "
-                  f"{len(cold['product']['runs_s'])}):",
-                  f"  product {cold['product']['median_s']:.2f} "
-                  f"(runs {', '.join(f'{v:.2f}' for v in cold['product']['runs_s'])})",
-                  f"  stock   {cold['stock']['median_s']:.2f} "
-                  f"(runs {', '.join(f'{v:.2f}' for v in cold['stock']['runs_s'])})",
-                  f"  product/stock {_x(cold['ratio'])} (target <= {TARGET_COLD}x)"]
+        lines += [
+            "",
+            "cold start, spawn to first answered slash command (s, median of "
+            f"{len(cold['product']['runs_s'])}):",
+            f"  product {cold['product']['median_s']:.2f} "
+            f"(runs {', '.join(f'{v:.2f}' for v in cold['product']['runs_s'])})",
+            f"  stock   {cold['stock']['median_s']:.2f} "
+            f"(runs {', '.join(f'{v:.2f}' for v in cold['stock']['runs_s'])})",
+            f"  product/stock {_x(cold['ratio'])} (target <= {TARGET_COLD}x)",
+        ]
         breakdown = cold.get("breakdown_s") or {}
         if breakdown:
-            lines.append("  product start-up steps in a fresh interpreter (s, median): " +
-                         ", ".join(f"{k} {v:.3f}" for k, v in breakdown.items()))
-    lines += ["", "targets: " + "; ".join(
-        f"{name} {_x(t['value'])} <= {t['target']}x: {'met' if t['met'] else 'NOT met'}"
-        for name, t in figures["targets"].items())]
+            lines.append(
+                "  product start-up steps in a fresh interpreter (s, median): "
+                + ", ".join(f"{k} {v:.3f}" for k, v in breakdown.items())
+            )
+    lines += [
+        "",
+        "targets: "
+        + "; ".join(
+            f"{name} {_x(t['value'])} <= {t['target']}x: {'met' if t['met'] else 'NOT met'}"
+            for name, t in figures["targets"].items()
+        ),
+    ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.latency",
-                                     description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.latency", description=__doc__.split("\n", 1)[0]
+    )
     parser.add_argument("--requests", type=int, default=1000, help="slash commands per server")
     parser.add_argument("--mentions", type=int, default=300, help="mentions per server")
-    parser.add_argument("--factors", default="10,100", help="knowledge sizes for the scale "
-                        "ratio (comma-separated; empty for none)")
+    parser.add_argument(
+        "--factors",
+        default="10,100",
+        help="knowledge sizes for the scale ratio (comma-separated; empty for none)",
+    )
     parser.add_argument("--smoke", action="store_true", help="50 requests, 2x, one cold start")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
@@ -353,12 +451,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     if args.smoke:
-        figures = run(slash_requests=50, mention_requests=20, scale_requests=30, warmup=5,
-                      factors=(2,), cold_repeats=1, log=log)
+        figures = run(
+            slash_requests=50,
+            mention_requests=20,
+            scale_requests=30,
+            warmup=5,
+            factors=(2,),
+            cold_repeats=1,
+            log=log,
+        )
     else:
         factors = tuple(int(f) for f in args.factors.split(",") if f.strip())
-        figures = run(slash_requests=args.requests, mention_requests=args.mentions,
-                      factors=factors, log=log)
+        figures = run(
+            slash_requests=args.requests, mention_requests=args.mentions, factors=factors, log=log
+        )
     return finish(format_report(figures), figures, args.json)
 
 

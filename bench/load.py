@@ -115,14 +115,21 @@ class FaultInjector:
                 pending = len(self.fake.faults.get(POST) or ())
                 calls = posts + self.injected - pending
                 new, self.calls = calls - self.calls, calls
-                if new and not pending and any(self.rng.random() < self.rate
-                                               for _ in range(new)):
+                if new and not pending and any(self.rng.random() < self.rate for _ in range(new)):
                     self.fake.fail(POST, FAULTS[self.injected % len(FAULTS)])
                     self.injected += 1
 
 
-def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurrency: int,
-           faults: bool, budget_s: float, reply_timeout: float) -> dict[str, Any]:
+def _phase(
+    name: str,
+    fake: Any,
+    server: h.Server,
+    items: list[Planned],
+    concurrency: int,
+    faults: bool,
+    budget_s: float,
+    reply_timeout: float,
+) -> dict[str, Any]:
     """Send `items` from `concurrency` threads; then count replies at the fake Slack."""
     tracker = h.PostTracker(fake)
     local = threading.local()
@@ -202,15 +209,24 @@ def _phase(name: str, fake: Any, server: h.Server, items: list[Planned], concurr
         "latency_mention_ack": h.summary_ms(times["mention"]),
         "over_3s": sum(t > SLACK_LIMIT_S for t in all_times),
         "send_failures_logged": log_text.count("Slack API chat_postMessage failed"),
-        "send_failure_lines": [line for line in log_text.splitlines()
-                               if "Slack API chat_postMessage failed" in line][:5],
+        "send_failure_lines": [
+            line for line in log_text.splitlines() if "Slack API chat_postMessage failed" in line
+        ][:5],
         "listener_failures_logged": log_text.count("listener failed"),
     }
 
 
-def run(*, requests: int = 10_000, concurrency: int = 32, knowledge: Path = h.KNOWLEDGE_PATH,
-        queries_path: Path | None = h.QUERIES_PATH, budget_s: float = 300.0,
-        reply_timeout: float = 30.0, faults: bool = True, log: Log = _quiet) -> dict[str, Any]:
+def run(
+    *,
+    requests: int = 10_000,
+    concurrency: int = 32,
+    knowledge: Path = h.KNOWLEDGE_PATH,
+    queries_path: Path | None = h.QUERIES_PATH,
+    budget_s: float = 300.0,
+    reply_timeout: float = 30.0,
+    faults: bool = True,
+    log: Log = _quiet,
+) -> dict[str, Any]:
     """Both phases (clean, then with faults), each against a freshly started product."""
     from tests.support import fake_slack
 
@@ -224,8 +240,9 @@ def run(*, requests: int = 10_000, concurrency: int = 32, knowledge: Path = h.KN
             with h.running(f"load-{name}", h.PRODUCT_APP, env, workdir) as server:
                 log(f"load: {name}: {requests} requests at concurrency {concurrency}")
                 items = plan(requests, texts, name[0].upper())
-                figures[name] = _phase(name, fake, server, items, concurrency, with_faults,
-                                       budget_s, reply_timeout)
+                figures[name] = _phase(
+                    name, fake, server, items, concurrency, with_faults, budget_s, reply_timeout
+                )
     return figures
 
 
@@ -234,15 +251,23 @@ def _ms(value: float | None) -> str:
 
 
 def format_report(figures: dict[str, Any]) -> str:
-    lines = [f"Load: {figures['requests']} requests at concurrency {figures['concurrency']} "
-             "against the product (gunicorn per Procfile, 1 worker x 8 threads)", ""]
+    lines = [
+        f"Load: {figures['requests']} requests at concurrency {figures['concurrency']} "
+        "against the product (gunicorn per Procfile, 1 worker x 8 threads)",
+        "",
+    ]
     for name in ("clean", "faults"):
         p = figures.get(name)
         if not p:
             continue
-        title = "no faults" if name == "clean" else (
-            f"chat.postMessage faults: {p['faults_injected']} of {p['post_calls']} calls "
-            f"({p['fault_rate']:.1%}; 500 / 429 / reset)")
+        title = (
+            "no faults"
+            if name == "clean"
+            else (
+                f"chat.postMessage faults: {p['faults_injected']} of {p['post_calls']} calls "
+                f"({p['fault_rate']:.1%}; 500 / 429 / reset)"
+            )
+        )
         lines += [
             f"{title}:",
             f"  {p['ok']} ok in {p['wall_s']:.1f} s ({p['throughput_rps']:.0f} req/s); errors "
@@ -260,8 +285,9 @@ def format_report(figures: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load",
-                                     description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description=__doc__.split("\n", 1)[0]
+    )
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-faults", action="store_true", help="skip the fault phase")
@@ -271,8 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")
     requests, concurrency = (300, 8) if args.smoke else (args.requests, args.concurrency)
-    figures = run(requests=requests, concurrency=concurrency, faults=not args.no_faults,
-                  log=lambda m: print(m, file=sys.stderr, flush=True))
+    figures = run(
+        requests=requests,
+        concurrency=concurrency,
+        faults=not args.no_faults,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     return finish(format_report(figures), figures, args.json)
 
 

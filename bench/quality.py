@@ -57,8 +57,18 @@ QUERIES_PATH = ROOT / "bench" / "queries.yaml"
 KNOWLEDGE_PATH = ROOT / "knowledge"
 
 OUT_OF_SCOPE = "out-of-scope"
-CATEGORIES = ("generic", "brand", "abbreviation", "typo", "target", "question", "cancer",
-              "side-effect", "class", OUT_OF_SCOPE)
+CATEGORIES = (
+    "generic",
+    "brand",
+    "abbreviation",
+    "typo",
+    "target",
+    "question",
+    "cancer",
+    "side-effect",
+    "class",
+    OUT_OF_SCOPE,
+)
 SYSTEMS = ("product", "exact", "fuzzy")
 SMOKE_LIMIT = 30
 
@@ -116,8 +126,10 @@ def load_queries(path: Path, limit: int | None = None) -> list[BenchQuery]:
             raise ValueError(f"{path}: query {number}: unknown category {category!r}")
         expected = None if expect is None or str(expect).lower() == "none" else str(expect)
         if (expected is None) != (category == OUT_OF_SCOPE):
-            raise ValueError(f"{path}: query {number} ({q!r}): expect none if and only if "
-                             f"category is {OUT_OF_SCOPE}")
+            raise ValueError(
+                f"{path}: query {number} ({q!r}): expect none if and only if "
+                f"category is {OUT_OF_SCOPE}"
+            )
         out.append(BenchQuery(q, expected, category))
     return out[:limit] if limit is not None else out
 
@@ -217,8 +229,9 @@ class FuzzyBaseline:
     def best(self, text: str) -> tuple[str | None, str, float]:
         """The closest name's entry id, the name, and its score (0 when nothing compares)."""
         if not self.fair:
-            found = process.extractOne(text, self._names, scorer=fuzz.WRatio,
-                                       processor=utils.default_process)
+            found = process.extractOne(
+                text, self._names, scorer=fuzz.WRatio, processor=utils.default_process
+            )
             if found is None:
                 return None, "", 0.0
             name, score, position = found
@@ -226,13 +239,13 @@ class FuzzyBaseline:
         processed = utils.default_process(text)
         if processed in self._short:
             return self._short[processed], processed, 100.0
-        ranked = process.extract(processed, self._names, scorer=fuzz.WRatio,
-                                 processor=utils.default_process, limit=20)
+        ranked = process.extract(
+            processed, self._names, scorer=fuzz.WRatio, processor=utils.default_process, limit=20
+        )
         if not ranked:
             return None, "", 0.0
         top = max(score for _, score, _ in ranked)
-        name, score, position = max((r for r in ranked if r[1] == top),
-                                    key=lambda r: len(r[0]))
+        name, score, position = max((r for r in ranked if r[1] == top), key=lambda r: len(r[0]))
         return self._ids[position], name, float(score)
 
     def predictor(self, cutoff: float = FUZZY_CUTOFF) -> Predictor:
@@ -267,8 +280,11 @@ def score(queries: Sequence[BenchQuery], predictions: Sequence[Prediction]) -> d
         rows = [(q, p) for q, p in pairs if q.category == category]
         if rows:
             hits = sum(p.entry_id == q.expect for q, p in rows)
-            per_category[category] = {"n": len(rows), "correct": hits,
-                                      "accuracy": _rate(hits, len(rows))}
+            per_category[category] = {
+                "n": len(rows),
+                "correct": hits,
+                "accuracy": _rate(hits, len(rows)),
+            }
     return {
         "top1": _rate(top1, len(in_scope)),
         "top1_correct": top1,
@@ -336,16 +352,26 @@ def run(queries_path: Path, knowledge_path: Path, limit: int | None = None) -> d
     best_cutoff = max(sweep, key=lambda c: sweep[c] or 0.0) if sweep else None
 
     results = [
-        {"q": q.q, "expect": q.expect, "category": q.category,
-         **{name: predictions[name][i].entry_id for name in SYSTEMS},
-         "product_detail": predictions["product"][i].detail,
-         "fuzzy_detail": predictions["fuzzy"][i].detail}
+        {
+            "q": q.q,
+            "expect": q.expect,
+            "category": q.category,
+            **{name: predictions[name][i].entry_id for name in SYSTEMS},
+            "product_detail": predictions["product"][i].detail,
+            "fuzzy_detail": predictions["fuzzy"][i].detail,
+        }
         for i, q in enumerate(queries)
     ]
     failures = [
-        {"q": r["q"], "expected": r["expect"], "got": r["product"], "category": r["category"],
-         "detail": r["product_detail"]}
-        for r in results if r["product"] != r["expect"]
+        {
+            "q": r["q"],
+            "expected": r["expect"],
+            "got": r["product"],
+            "category": r["category"],
+            "detail": r["product_detail"],
+        }
+        for r in results
+        if r["product"] != r["expect"]
     ]
     return {
         "queries": len(queries),
@@ -434,17 +460,23 @@ def format_report(figures: dict[str, Any], *, smoke: bool = False) -> str:
     failures = figures["failures"]
     lines += ["", f"product failures ({len(failures)}):"]
     for f in failures:
-        lines.append(f"  [{f['category']}] {f['q']!r}: expected {f['expected'] or 'none'}, "
-                     f"got {f['got'] or 'none'} ({f['detail']})")
+        lines.append(
+            f"  [{f['category']}] {f['q']!r}: expected {f['expected'] or 'none'}, "
+            f"got {f['got'] or 'none'} ({f['detail']})"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point; always 0 on a completed run (targets are reported, not enforced)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__.split(
-        "\n", 1)[0])
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"run the first {SMOKE_LIMIT} queries only (checks the machinery)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.quality", description=__doc__.split("\n", 1)[0]
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"run the first {SMOKE_LIMIT} queries only (checks the machinery)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     parser.add_argument("--queries", type=Path, default=QUERIES_PATH, help=argparse.SUPPRESS)
     parser.add_argument("--knowledge", type=Path, default=KNOWLEDGE_PATH, help=argparse.SUPPRESS)
@@ -452,8 +484,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = run(args.queries, args.knowledge, SMOKE_LIMIT if args.smoke else None)
     print(format_report(figures, smoke=args.smoke))
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(
+            json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return 0
 
 

@@ -62,17 +62,42 @@ TARGET_EXACT_GROWTH = 2.0
 
 _CONSONANTS = "bdfgklmnprtvz"
 _VOWELS = "aeiou"
-_LINK_FIELDS = ("parent", "hallmark_toxicities", "classes", "common_side_effects",
-                "serious_side_effects", "caused_by")
+_LINK_FIELDS = (
+    "parent",
+    "hallmark_toxicities",
+    "classes",
+    "common_side_effects",
+    "serious_side_effects",
+    "caused_by",
+)
 _KIND_KEYS = ("classes", "drugs", "side_effects", "cancers")
 
 #: Used when bench/queries.yaml is absent: one of each shape users type.
 FALLBACK_QUERIES = (
-    "pembrolizumab", "keytruda", "Yescarta", "pembro", "axi-cel", "T-VEC", "CRS", "NSCLC",
-    "myeloma", "checkpoint inhibitors", "irAE", "pembrolizumb", "nivolumub",
-    "cytokine relase syndrome", "tecentric", "what are the side effects of nivolumab?",
-    "how is immune-related colitis managed?", "diarrhoea on ipi", "which drugs cause pneumonitis",
-    "aspirin", "hello", "hepatitis C treatment", "tocilizumab", "type 2 diabetes",
+    "pembrolizumab",
+    "keytruda",
+    "Yescarta",
+    "pembro",
+    "axi-cel",
+    "T-VEC",
+    "CRS",
+    "NSCLC",
+    "myeloma",
+    "checkpoint inhibitors",
+    "irAE",
+    "pembrolizumb",
+    "nivolumub",
+    "cytokine relase syndrome",
+    "tecentric",
+    "what are the side effects of nivolumab?",
+    "how is immune-related colitis managed?",
+    "diarrhoea on ipi",
+    "which drugs cause pneumonitis",
+    "aspirin",
+    "hello",
+    "hepatitis C treatment",
+    "tocilizumab",
+    "type 2 diabetes",
 )
 
 
@@ -102,8 +127,9 @@ def _real_vocabulary(source: Path) -> tuple[set[str], set[str]]:
     return keys, tokens
 
 
-def clone_tokens(count: int, real_keys: Iterable[str] = (), real_tokens: Iterable[str] = ()
-                 ) -> list[str]:
+def clone_tokens(
+    count: int, real_keys: Iterable[str] = (), real_tokens: Iterable[str] = ()
+) -> list[str]:
     """`count` distinct made-up words of one length that normalisation leaves alone.
 
     Fixed length is what keeps clone names unique: key(A)+t1 == key(B)+t2 with len(t1) ==
@@ -174,8 +200,14 @@ class Generated:
     seconds: float
 
 
-def generate(factor: int, out: Path, source: Path = KNOWLEDGE_PATH, *,
-             max_file_bytes: int = MAX_CLONE_FILE_BYTES, reuse: bool = True) -> Generated:
+def generate(
+    factor: int,
+    out: Path,
+    source: Path = KNOWLEDGE_PATH,
+    *,
+    max_file_bytes: int = MAX_CLONE_FILE_BYTES,
+    reuse: bool = True,
+) -> Generated:
     """Write a knowledge folder `factor` times `source` into `out` (replacing what is there).
 
     A folder written earlier by the same generator from the same source is reused as is.
@@ -192,8 +224,7 @@ def generate(factor: int, out: Path, source: Path = KNOWLEDGE_PATH, *,
         except ValueError:
             saved = {}
         if {k: saved.get(k) for k in manifest} == manifest:
-            return Generated(out, factor, saved["entries"], saved["files"], saved["bytes"],
-                             0.0)
+            return Generated(out, factor, saved["entries"], saved["files"], saved["bytes"], 0.0)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -231,8 +262,14 @@ def generate(factor: int, out: Path, source: Path = KNOWLEDGE_PATH, *,
             clones = [_clone_entry(raw, token) for raw in by_kind[key]]
             if not clones:
                 continue
-            text = yaml.dump(clones, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                             width=110, default_flow_style=False)
+            text = yaml.dump(
+                clones,
+                Dumper=_Dumper,
+                allow_unicode=True,
+                sort_keys=False,
+                width=110,
+                default_flow_style=False,
+            )
             size = len(text.encode("utf-8"))
             if pending_bytes and pending_bytes + size > max_file_bytes:
                 flush()
@@ -241,10 +278,15 @@ def generate(factor: int, out: Path, source: Path = KNOWLEDGE_PATH, *,
     flush()
     files = knowledge_files(out)
     total = sum(f.stat().st_size for f in files)
-    result = Generated(out, factor, real_count * factor, len(files), total,
-                       time.perf_counter() - started)
-    marker.write_text(json.dumps({**manifest, "entries": result.entries, "files": result.files,
-                                  "bytes": result.bytes}), encoding="utf-8")
+    result = Generated(
+        out, factor, real_count * factor, len(files), total, time.perf_counter() - started
+    )
+    marker.write_text(
+        json.dumps(
+            {**manifest, "entries": result.entries, "files": result.files, "bytes": result.bytes}
+        ),
+        encoding="utf-8",
+    )
     return result
 
 
@@ -293,8 +335,9 @@ def _shape(index: Any, text: str) -> str:
     return {"exact": "in-text", "target": "in-text"}.get(match.how, match.how or "other")
 
 
-def probe(path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | None
-          ) -> dict[str, Any]:
+def probe(
+    path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | None
+) -> dict[str, Any]:
     """Everything measured inside one fresh process: load, memory, per-query times."""
     import gc
 
@@ -342,14 +385,20 @@ def probe(path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | 
         values = [v / 1e6 for q, vs in samples.items() if only is None or q in only for v in vs]
         if not values:
             return {"n": 0, "median_ms": None, "p99_ms": None}
-        return {"n": len(values), "median_ms": statistics.median(values),
-                "p99_ms": percentile(values, 0.99)}
+        return {
+            "n": len(values),
+            "median_ms": statistics.median(values),
+            "p99_ms": percentile(values, 0.99),
+        }
 
     by_shape: dict[str, Any] = {}
     for shape in sorted(set(shapes.values())):
         members = {q for q in queries if shapes.get(q) == shape}
-        by_shape[shape] = {"queries": len(members), "resolve": summary(resolve_ns, members),
-                           "answer": summary(answer_ns, members)}
+        by_shape[shape] = {
+            "queries": len(members),
+            "resolve": summary(resolve_ns, members),
+            "answer": summary(answer_ns, members),
+        }
     slowest = sorted(queries, key=lambda q: -statistics.median(answer_ns[q]))[:5]
     return {
         "entries": len(result.knowledge.entries),
@@ -367,27 +416,45 @@ def probe(path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | 
         "answer": summary(answer_ns),
         "by_shape": by_shape,
         "shapes": shapes,
-        "slowest_answers": [{"q": q, "median_ms": statistics.median(answer_ns[q]) / 1e6,
-                             "shape": shapes.get(q, "")} for q in slowest],
+        "slowest_answers": [
+            {"q": q, "median_ms": statistics.median(answer_ns[q]) / 1e6, "shape": shapes.get(q, "")}
+            for q in slowest
+        ],
     }
 
 
-def measure(path: Path, queries: list[str], rounds: int, shapes: dict[str, str] | None = None,
-            timeout: float = 600.0) -> dict[str, Any]:
+def measure(
+    path: Path,
+    queries: list[str],
+    rounds: int,
+    shapes: dict[str, str] | None = None,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
     """Run `probe` in a fresh interpreter, so memory figures are this size's alone."""
-    spec = json.dumps({"path": str(path), "queries": queries, "rounds": rounds,
-                       "shapes": shapes})
-    proc = subprocess.run([sys.executable, "-m", "bench.scale", "--probe"], input=spec,
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          check=False)
+    spec = json.dumps({"path": str(path), "queries": queries, "rounds": rounds, "shapes": shapes})
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.scale", "--probe"],
+        input=spec,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"scale probe of {path} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(factors: Sequence[int] = (1, 10, 100), *, queries_path: Path | None = QUERIES_PATH,
-        out_dir: Path = OUT_DIR, rounds: int = 5, source: Path = KNOWLEDGE_PATH,
-        log: Any = None) -> dict[str, Any]:
+def run(
+    factors: Sequence[int] = (1, 10, 100),
+    *,
+    queries_path: Path | None = QUERIES_PATH,
+    out_dir: Path = OUT_DIR,
+    rounds: int = 5,
+    source: Path = KNOWLEDGE_PATH,
+    log: Any = None,
+) -> dict[str, Any]:
     """Generate each size, measure it in a subprocess, and compare the sizes.
 
     Query shapes are fixed at 1x (the first factor) and reused at every size, so "name hits at
@@ -408,8 +475,12 @@ def run(factors: Sequence[int] = (1, 10, 100), *, queries_path: Path | None = QU
         shapes = shapes or figures["shapes"]
         figures.pop("shapes", None)
         if gen is not None:
-            figures.update(path=str(gen.path), files=gen.files, megabytes=gen.bytes / 1e6,
-                           generate_s=gen.seconds)
+            figures.update(
+                path=str(gen.path),
+                files=gen.files,
+                megabytes=gen.bytes / 1e6,
+                generate_s=gen.seconds,
+            )
         else:
             figures.update(path=str(path))
         sizes[f"{factor}x"] = figures
@@ -425,10 +496,15 @@ def run(factors: Sequence[int] = (1, 10, 100), *, queries_path: Path | None = QU
         growth["name_answer_median"] = answer_last / answer_first
     growth["entries"] = sizes[last]["entries"] / sizes[first]["entries"]
     growth["load"] = sizes[last]["load_total_s"] / sizes[first]["load_total_s"]
-    return {"factors": list(factors), "sizes": sizes, "growth": growth, "from": first,
-            "to": last, "target_exact_growth": TARGET_EXACT_GROWTH,
-            "exact_target_met": growth.get("name_resolve_median", float("inf"))
-            <= TARGET_EXACT_GROWTH}
+    return {
+        "factors": list(factors),
+        "sizes": sizes,
+        "growth": growth,
+        "from": first,
+        "to": last,
+        "target_exact_growth": TARGET_EXACT_GROWTH,
+        "exact_target_met": growth.get("name_resolve_median", float("inf")) <= TARGET_EXACT_GROWTH,
+    }
 
 
 def _ms(value: float | None) -> str:
@@ -438,16 +514,36 @@ def _ms(value: float | None) -> str:
 def format_report(figures: dict[str, Any]) -> str:
     """A table per size, then what grew."""
     lines = ["Knowledge scale (in-process; times in ms unless marked)", ""]
-    header = ("size", "entries", "files", "MB", "load+index s", "RSS before MB",
-              "RSS after MB", "resolve p50", "resolve p99", "answer p50", "answer p99")
+    header = (
+        "size",
+        "entries",
+        "files",
+        "MB",
+        "load+index s",
+        "RSS before MB",
+        "RSS after MB",
+        "resolve p50",
+        "resolve p99",
+        "answer p50",
+        "answer p99",
+    )
     rows = [header]
     for name, s in figures["sizes"].items():
-        rows.append((name, str(s["entries"]), str(s.get("files", "-")),
-                     f"{s.get('megabytes', 0):.1f}" if "megabytes" in s else "-",
-                     f"{s['load_total_s']:.2f}", f"{s['rss_before_mb']:.0f}",
-                     f"{s['rss_after_mb']:.0f}", _ms(s["resolve"]["median_ms"]),
-                     _ms(s["resolve"]["p99_ms"]), _ms(s["answer"]["median_ms"]),
-                     _ms(s["answer"]["p99_ms"])))
+        rows.append(
+            (
+                name,
+                str(s["entries"]),
+                str(s.get("files", "-")),
+                f"{s.get('megabytes', 0):.1f}" if "megabytes" in s else "-",
+                f"{s['load_total_s']:.2f}",
+                f"{s['rss_before_mb']:.0f}",
+                f"{s['rss_after_mb']:.0f}",
+                _ms(s["resolve"]["median_ms"]),
+                _ms(s["resolve"]["p99_ms"]),
+                _ms(s["answer"]["median_ms"]),
+                _ms(s["answer"]["p99_ms"]),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for number, row in enumerate(rows):
         lines.append("  ".join(c.rjust(widths[i]) for i, c in enumerate(row)))
@@ -460,20 +556,28 @@ def format_report(figures: dict[str, Any]) -> str:
         for name, s in figures["sizes"].items():
             b = s["by_shape"].get(shape)
             if b:
-                cells.append(f"{name} {_ms(b['resolve']['median_ms'])}/"
-                             f"{_ms(b['resolve']['p99_ms'])}")
+                cells.append(
+                    f"{name} {_ms(b['resolve']['median_ms'])}/{_ms(b['resolve']['p99_ms'])}"
+                )
         count = next(iter(figures["sizes"].values()))["by_shape"].get(shape, {}).get("queries")
         lines.append(f"  {shape:<8} ({count} queries): " + ", ".join(cells))
     g = figures["growth"]
-    lines += ["", f"{figures['from']} -> {figures['to']}: entries x{g['entries']:.0f}, "
-              f"load x{g['load']:.1f}, name-hit resolve median "
-              f"x{g.get('name_resolve_median', float('nan')):.2f} (target <= "
-              f"x{figures['target_exact_growth']:g}: "
-              f"{'met' if figures['exact_target_met'] else 'NOT met'}), name-hit full answer "
-              f"median x{g.get('name_answer_median', float('nan')):.2f}"]
+    lines += [
+        "",
+        f"{figures['from']} -> {figures['to']}: entries x{g['entries']:.0f}, "
+        f"load x{g['load']:.1f}, name-hit resolve median "
+        f"x{g.get('name_resolve_median', float('nan')):.2f} (target <= "
+        f"x{figures['target_exact_growth']:g}: "
+        f"{'met' if figures['exact_target_met'] else 'NOT met'}), name-hit full answer "
+        f"median x{g.get('name_answer_median', float('nan')):.2f}",
+    ]
     last = figures["sizes"][figures["to"]]
-    lines.append(f"slowest full answers at {figures['to']}: " + "; ".join(
-        f"{s['q']!r} {s['median_ms']:.1f} ms ({s['shape']})" for s in last["slowest_answers"]))
+    lines.append(
+        f"slowest full answers at {figures['to']}: "
+        + "; ".join(
+            f"{s['q']!r} {s['median_ms']:.1f} ms ({s['shape']})" for s in last["slowest_answers"]
+        )
+    )
     return "\n".join(lines)
 
 
@@ -486,31 +590,39 @@ def finish(report: str, figures: dict[str, Any], json_path: Path | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale",
-                                     description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=__doc__.split("\n", 1)[0]
+    )
     parser.add_argument("--factors", default="1,10,100", help="comma-separated sizes")
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the queries")
     parser.add_argument("--smoke", action="store_true", help="1x and 2x, one round")
-    parser.add_argument("--generate", type=int, metavar="N",
-                        help="only write an Nx folder (to --out) and exit")
+    parser.add_argument(
+        "--generate", type=int, metavar="N", help="only write an Nx folder (to --out) and exit"
+    )
     parser.add_argument("--out", type=Path, help="folder for --generate")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:  # internal: one measurement in this fresh process, spec on stdin
         spec = json.loads(sys.stdin.read())
-        print(json.dumps(probe(Path(spec["path"]), spec["queries"], spec["rounds"],
-                               spec["shapes"])))
+        print(
+            json.dumps(probe(Path(spec["path"]), spec["queries"], spec["rounds"], spec["shapes"]))
+        )
         return 0
     if args.generate:
         out = args.out or OUT_DIR / f"knowledge-{args.generate}x"
         gen = generate(args.generate, out, reuse=False)
-        print(f"wrote {gen.entries} entries in {gen.files} files ({gen.bytes / 1e6:.1f} MB) to "
-              f"{gen.path} in {gen.seconds:.1f} s")
+        print(
+            f"wrote {gen.entries} entries in {gen.files} files ({gen.bytes / 1e6:.1f} MB) to "
+            f"{gen.path} in {gen.seconds:.1f} s"
+        )
         return 0
     factors = (1, 2) if args.smoke else tuple(int(f) for f in args.factors.split(","))
-    figures = run(factors, rounds=1 if args.smoke else args.rounds,
-                  log=lambda m: print(m, file=sys.stderr, flush=True))
+    figures = run(
+        factors,
+        rounds=1 if args.smoke else args.rounds,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     return finish(format_report(figures), figures, args.json)
 
 

@@ -76,8 +76,10 @@ def link(url: str, title: str) -> str:
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": cut(text, MAX_HEADER),
-                                       "emoji": True}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": cut(text, MAX_HEADER), "emoji": True},
+    }
 
 
 def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
@@ -91,25 +93,37 @@ def section(text: str, *, block_id: str | None = None, accessory: Block | None =
 
 def fields(pairs: list[tuple[str, str]]) -> Block:
     """A two-column facts block: up to ten "*Label*\\nvalue" fields."""
-    items = [{"type": "mrkdwn", "text": cut(f"*{label}*\n{value}", MAX_FIELD)}
-             for label, value in pairs[:MAX_FIELDS]]
+    items = [
+        {"type": "mrkdwn", "text": cut(f"*{label}*\n{value}", MAX_FIELD)}
+        for label, value in pairs[:MAX_FIELDS]
+    ]
     return {"type": "section", "fields": items}
 
 
 def context(texts: list[str]) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(t, MAX_SECTION)}
-                                            for t in texts[:MAX_CONTEXT_ELEMENTS] if t]}
+    return {
+        "type": "context",
+        "elements": [
+            {"type": "mrkdwn", "text": cut(t, MAX_SECTION)}
+            for t in texts[:MAX_CONTEXT_ELEMENTS]
+            if t
+        ],
+    }
 
 
 def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(text: str, action_id: str, value: str, *, style: str | None = None,
-           url: str | None = None) -> Block:
-    block: Block = {"type": "button", "text": {"type": "plain_text",
-                                               "text": cut(text, MAX_BUTTON_TEXT)},
-                    "action_id": action_id[:MAX_ACTION_ID], "value": value[:MAX_BUTTON_VALUE]}
+def button(
+    text: str, action_id: str, value: str, *, style: str | None = None, url: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": cut(text, MAX_BUTTON_TEXT)},
+        "action_id": action_id[:MAX_ACTION_ID],
+        "value": value[:MAX_BUTTON_VALUE],
+    }
     if style:
         block["style"] = style
     if url:
@@ -141,14 +155,20 @@ def option(text: str, value: str) -> Block:
 
 def table(rows: list[list[str]]) -> Block:
     """A table block (one per message, at most 100 rows of 20 cells)."""
-    cells = [[{"type": "raw_text", "text": (cell or "—")[:1000]} for cell in row[:20]]
-             for row in rows[:100]]
-    return {"type": "table", "rows": cells,
-            "column_settings": [{"is_wrapped": True} for _ in range(len(cells[0]))]}
+    cells = [
+        [{"type": "raw_text", "text": (cell or "—")[:1000]} for cell in row[:20]]
+        for row in rows[:100]
+    ]
+    return {
+        "type": "table",
+        "rows": cells,
+        "column_settings": [{"is_wrapped": True} for _ in range(len(cells[0]))],
+    }
 
 
-def fit(blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = None,
-        keep: int = 1) -> list[Block]:
+def fit(
+    blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = None, keep: int = 1
+) -> list[Block]:
     """Keep a message within the block limit, keeping its last `keep` blocks (the footer, and
     the buttons above it).
 
@@ -160,4 +180,3 @@ def fit(blocks: list[Block], limit: int = MAX_BLOCKS, overflow: Block | None = N
     tail = blocks[-keep:]
     room = limit - len(tail) - (1 if overflow else 0)
     return blocks[:room] + ([overflow] if overflow else []) + tail
-

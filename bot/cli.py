@@ -22,8 +22,10 @@ def _setup_logging() -> None:
     from bot import redact
 
     redact.install()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -36,8 +38,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors, warnings = len(result.errors), len(result.warnings)
     if result.knowledge is not None:
         counts = ", ".join(f"{n} {k.plural}" for k, n in result.knowledge.counts.items())
-        print(f"knowledge OK: {len(result.knowledge.entries)} entries ({counts}); "
-              f"{warnings} warning(s)", file=sys.stderr)
+        print(
+            f"knowledge OK: {len(result.knowledge.entries)} entries ({counts}); "
+            f"{warnings} warning(s)",
+            file=sys.stderr,
+        )
         return 0
     print(f"knowledge has {errors} error(s) and {warnings} warning(s)", file=sys.stderr)
     return 1
@@ -96,8 +101,18 @@ def cmd_web(config: Config) -> int:
     _setup_logging()
     workers = os.environ.get("WEB_CONCURRENCY", "1")
     threads = os.environ.get("IMMUNO_THREADS", "8")
-    argv = ["gunicorn", "bot.slack.web:application", "--bind", f"0.0.0.0:{config.port}",
-            "--workers", workers, "--threads", threads, "--access-logfile", "-"]
+    argv = [
+        "gunicorn",
+        "bot.slack.web:application",
+        "--bind",
+        f"0.0.0.0:{config.port}",
+        "--workers",
+        workers,
+        "--threads",
+        threads,
+        "--access-logfile",
+        "-",
+    ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
     return 0  # pragma: no cover
 
@@ -127,8 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     default_path = os.environ.get("IMMUNO_KNOWLEDGE") or str(Config().knowledge_path)
     validate = sub.add_parser("validate", help="check the knowledge files")
     validate.add_argument("path", nargs="?", default=default_path)
-    validate.add_argument("--github", action="store_true",
-                          help="print GitHub Actions annotations")
+    validate.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
     preview = sub.add_parser("preview", help="show one entry as the bot will reply")
     preview.add_argument("entry", help="an entry id, or any query")
     preview.add_argument("--section", default=None, help="e.g. side_effects, management")

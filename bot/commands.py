@@ -48,14 +48,22 @@ def _lookup(query: Query, index: Index) -> Answer:
 CARD_MEMO_SIZE = 4096
 
 
-def _card(index: Index, entry: Entry, section: str | None, *, note: str = "",
-          also: tuple[Entry, ...] = (), shareable: bool = True) -> Message:
+def _card(
+    index: Index,
+    entry: Entry,
+    section: str | None,
+    *,
+    note: str = "",
+    also: tuple[Entry, ...] = (),
+    shareable: bool = True,
+) -> Message:
     key = (entry.id, section, note, tuple(e.id for e in also), shareable)
     memo = index.memo
     message = memo.get(key)
     if message is None:
-        message = render.card(entry, index.knowledge, section, note=note, also=also,
-                              shareable=shareable)
+        message = render.card(
+            entry, index.knowledge, section, note=note, also=also, shareable=shareable
+        )
         if len(memo) >= CARD_MEMO_SIZE:
             memo.clear()
         memo[key] = message
@@ -87,9 +95,13 @@ def _compare(query: Query, index: Index) -> Answer:
         return _lookup(Query("lookup", query.text), index)
     if len(drugs) < 2:
         named = ", ".join(d.name for d in drugs) or "none"
-        return Answer(render.error_message(
-            f"Compare needs two drugs I know (found: {named}). Try `/immuno compare pembrolizumab "
-            "nivolumab`."), query)
+        return Answer(
+            render.error_message(
+                f"Compare needs two drugs I know (found: {named}). "
+                "Try `/immuno compare pembrolizumab nivolumab`."
+            ),
+            query,
+        )
     return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query)
 
 
@@ -129,8 +141,9 @@ def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
     return HANDLERS[query.command](query, index)
 
 
-def entry_card(index: Index, entry_id: str, section: str | None = None, *,
-               shareable: bool = True) -> Message | None:
+def entry_card(
+    index: Index, entry_id: str, section: str | None = None, *, shareable: bool = True
+) -> Message | None:
     """The card for an entry id, as a button press asks for it."""
     entry = index.knowledge.get(entry_id)
     if entry is None:

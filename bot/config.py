@@ -70,23 +70,31 @@ class Config:
         app_token = env.get("SLACK_APP_TOKEN", "").strip()
         api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
         if bot_token and not bot_token.startswith("xoxb-"):
-            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb- "
-                              "(Slack app > OAuth & Permissions)")
+            raise ConfigError(
+                "SLACK_BOT_TOKEN must be a bot token starting with xoxb- "
+                "(Slack app > OAuth & Permissions)"
+            )
         if app_token and not app_token.startswith("xapp-"):
-            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp- "
-                              "(Slack app > Basic Information > App-Level Tokens)")
+            raise ConfigError(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+                "(Slack app > Basic Information > App-Level Tokens)"
+            )
         if app_token and not bot_token:
-            raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set both for "
-                              "Socket Mode")
+            raise ConfigError(
+                "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set both for Socket Mode"
+            )
         if bot_token and not app_token and not secret:
-            raise ConfigError("SLACK_SIGNING_SECRET is not set: copy it from Slack app > Basic "
-                              "Information > Signing Secret (needed for HTTP mode)")
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy it from Slack app > Basic "
+                "Information > Signing Secret (needed for HTTP mode)"
+            )
         if not api_url.startswith(("https://", "http://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL (got {api_url!r})")
         knowledge = Path(env.get("IMMUNO_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE)
         if not knowledge.exists():
-            raise ConfigError(f"IMMUNO_KNOWLEDGE points at {str(knowledge)!r}, which does not "
-                              "exist")
+            raise ConfigError(
+                f"IMMUNO_KNOWLEDGE points at {str(knowledge)!r}, which does not exist"
+            )
         contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
         if contributing and not contributing.startswith("https://"):
             raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")

@@ -25,13 +25,21 @@ class Kind(StrEnum):
 
     @property
     def plural(self) -> str:
-        return {"class": "classes", "drug": "drugs", "side-effect": "side effects",
-                "cancer": "cancers"}[self.value]
+        return {
+            "class": "classes",
+            "drug": "drugs",
+            "side-effect": "side effects",
+            "cancer": "cancers",
+        }[self.value]
 
     @property
     def yaml_key(self) -> str:
-        return {"class": "classes", "drug": "drugs", "side-effect": "side_effects",
-                "cancer": "cancers"}[self.value]
+        return {
+            "class": "classes",
+            "drug": "drugs",
+            "side-effect": "side_effects",
+            "cancer": "cancers",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -194,8 +202,9 @@ def drug_from(raw: Mapping[str, Any]) -> Drug:
         administration=raw.get("administration", ""),
         first_approval_year=raw.get("first_approval_year"),
         status=raw.get("status", ""),
-        indications=tuple(Indication(i["cancer"], i.get("note", "")) for i in
-                          raw.get("indications", ())),
+        indications=tuple(
+            Indication(i["cancer"], i.get("note", "")) for i in raw.get("indications", ())
+        ),
         common_side_effects=tuple(raw.get("common_side_effects", ())),
         serious_side_effects=tuple(raw.get("serious_side_effects", ())),
         other_side_effects=tuple(raw.get("other_side_effects", ())),
@@ -222,8 +231,9 @@ def side_effect_from(raw: Mapping[str, Any]) -> SideEffect:
 def cancer_from(raw: Mapping[str, Any]) -> Cancer:
     return Cancer(
         **_common(raw),
-        biomarkers=tuple(Biomarker(b["name"], b.get("note", "")) for b in
-                         raw.get("biomarkers", ())),
+        biomarkers=tuple(
+            Biomarker(b["name"], b.get("note", "")) for b in raw.get("biomarkers", ())
+        ),
     )
 
 

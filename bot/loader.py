@@ -140,8 +140,9 @@ def _check_no_anchors(path: Path, text: str) -> None:
     for event in yaml.parse(text, Loader=_Loader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise YamlError(path, _pos(event.start_mark),
-                            f"YAML anchors (&{anchor}) are not allowed")
+            raise YamlError(
+                path, _pos(event.start_mark), f"YAML anchors (&{anchor}) are not allowed"
+            )
 
 
 def read_text(path: Path) -> str:

@@ -43,14 +43,19 @@ class _Event:
 def _url(url: str | None) -> str:
     url = url or DEFAULT_URL
     if url.startswith("postgres://"):  # Heroku's spelling; SQLAlchemy wants postgresql://
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 
 class MissLog:
-    def __init__(self, url: str | None = None, *, retention_days: int = 90,
-                 clock: Callable[[], dt.datetime] | None = None, background: bool = True
-                 ) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        retention_days: int = 90,
+        clock: Callable[[], dt.datetime] | None = None,
+        background: bool = True,
+    ) -> None:
         self.url = _url(url)
         self.retention_days = retention_days
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
@@ -76,7 +81,8 @@ class MissLog:
 
             metadata = MetaData()
             self._table = Table(
-                TABLE, metadata,
+                TABLE,
+                metadata,
                 Column("id", Integer, primary_key=True),
                 Column("at", DateTime, index=True),
                 Column("query", String(200), index=True),
@@ -105,8 +111,11 @@ class MissLog:
     def _write(self, event: _Event) -> None:
         self._open()
         with self._engine.begin() as connection:
-            connection.execute(self._table.insert().values(
-                at=event.at, query=event.query, outcome=event.outcome, picked=event.picked))
+            connection.execute(
+                self._table.insert().values(
+                    at=event.at, query=event.query, outcome=event.outcome, picked=event.picked
+                )
+            )
 
     def _record(self, query: str, outcome: str, picked: str | None = None) -> None:
         text = normalised(query)
@@ -152,12 +161,14 @@ class MissLog:
                 .where(table.c.outcome == "miss", table.c.at >= since)
                 .group_by(table.c.query)
                 .order_by(func.count().desc(), table.c.query)
-                .limit(limit)).all()
+                .limit(limit)
+            ).all()
             out = []
             for query, count in rows:
                 picks = connection.execute(
-                    select(table.c.picked).where(table.c.outcome == "pick",
-                                                 table.c.query == query,
-                                                 table.c.at >= since).distinct()).scalars()
+                    select(table.c.picked)
+                    .where(table.c.outcome == "pick", table.c.query == query, table.c.at >= since)
+                    .distinct()
+                ).scalars()
                 out.append(MissCount(query, count, tuple(sorted(p for p in picks if p))))
             return out

@@ -25,56 +25,102 @@ class CommandSpec:
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("lookup", "<anything>", "Look up a drug, therapy class, side effect or cancer "
-                "by name, brand or abbreviation. Typos are fine.",
-                ("keytruda", "axi-cel", "checkpoint inhibitors", "CRS", "NSCLC")),
-    CommandSpec("kind", "drug|class|side-effect|cancer <name>",
-                "The same, restricted to one kind of entry.",
-                ("drug pembro", "side-effect colitis", "cancer myeloma")),
-    CommandSpec("section", "<question>", "Ask for one part of an entry: side effects, "
-                "management, indications, mechanism, grading, monitoring.",
-                ("side effects of nivolumab", "how is colitis managed?",
-                 "which drugs cause pneumonitis")),
-    CommandSpec("compare", "compare <drug> <drug>", "Two drugs side by side (also “a vs b”).",
-                ("compare pembro nivo", "atezolizumab vs durvalumab")),
-    CommandSpec("list", "list [drugs|classes|side-effects|cancers]",
-                "Everything the bot knows, by kind.", ("list", "list drugs")),
-    CommandSpec("search", "search <words>", "Ranked matches for some words.",
-                ("search lymphoma", "search CD19")),
-    CommandSpec("about", "about", "The knowledge file: size, newest review date, version.",
-                ("about",)),
+    CommandSpec(
+        "lookup",
+        "<anything>",
+        "Look up a drug, therapy class, side effect or cancer "
+        "by name, brand or abbreviation. Typos are fine.",
+        ("keytruda", "axi-cel", "checkpoint inhibitors", "CRS", "NSCLC"),
+    ),
+    CommandSpec(
+        "kind",
+        "drug|class|side-effect|cancer <name>",
+        "The same, restricted to one kind of entry.",
+        ("drug pembro", "side-effect colitis", "cancer myeloma"),
+    ),
+    CommandSpec(
+        "section",
+        "<question>",
+        "Ask for one part of an entry: side effects, "
+        "management, indications, mechanism, grading, monitoring.",
+        ("side effects of nivolumab", "how is colitis managed?", "which drugs cause pneumonitis"),
+    ),
+    CommandSpec(
+        "compare",
+        "compare <drug> <drug>",
+        "Two drugs side by side (also “a vs b”).",
+        ("compare pembro nivo", "atezolizumab vs durvalumab"),
+    ),
+    CommandSpec(
+        "list",
+        "list [drugs|classes|side-effects|cancers]",
+        "Everything the bot knows, by kind.",
+        ("list", "list drugs"),
+    ),
+    CommandSpec(
+        "search",
+        "search <words>",
+        "Ranked matches for some words.",
+        ("search lymphoma", "search CD19"),
+    ),
+    CommandSpec(
+        "about", "about", "The knowledge file: size, newest review date, version.", ("about",)
+    ),
     CommandSpec("help", "help", "This message.", ("help",)),
 )
 
 _KIND_WORDS: dict[str, Kind] = {
-    "drug": Kind.DRUG, "drugs": Kind.DRUG,
-    "class": Kind.CLASS, "classes": Kind.CLASS,
-    "side-effect": Kind.SIDE_EFFECT, "side-effects": Kind.SIDE_EFFECT,
-    "sideeffect": Kind.SIDE_EFFECT, "sideeffects": Kind.SIDE_EFFECT,
-    "ae": Kind.SIDE_EFFECT, "aes": Kind.SIDE_EFFECT, "toxicity": Kind.SIDE_EFFECT,
-    "cancer": Kind.CANCER, "cancers": Kind.CANCER,
+    "drug": Kind.DRUG,
+    "drugs": Kind.DRUG,
+    "class": Kind.CLASS,
+    "classes": Kind.CLASS,
+    "side-effect": Kind.SIDE_EFFECT,
+    "side-effects": Kind.SIDE_EFFECT,
+    "sideeffect": Kind.SIDE_EFFECT,
+    "sideeffects": Kind.SIDE_EFFECT,
+    "ae": Kind.SIDE_EFFECT,
+    "aes": Kind.SIDE_EFFECT,
+    "toxicity": Kind.SIDE_EFFECT,
+    "cancer": Kind.CANCER,
+    "cancers": Kind.CANCER,
 }
 
 # Which part of an entry a question asks for. Checked in order; the first pattern found wins.
 SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern)) for name, pattern in (
+    (name, re.compile(pattern))
+    for name, pattern in (
         ("boxed_warning", r"\b(boxed|black ?box)\b"),
-        ("causes", r"\b(which|what|list( the)?|any)\s+(drugs?|agents?|medications?|"
-                   r"therap(y|ies)|treatments?|immunotherap(y|ies))\b.*\b(cause|causes|"
-                   r"caused|causing|associated|linked|lead)\b|\bcaused by\b|"
-                   r"\bwhat causes\b|\bdrugs? (that|which) cause"),
+        (
+            "causes",
+            r"\b(which|what|list( the)?|any)\s+(drugs?|agents?|medications?|"
+            r"therap(y|ies)|treatments?|immunotherap(y|ies))\b.*\b(cause|causes|"
+            r"caused|causing|associated|linked|lead)\b|\bcaused by\b|"
+            r"\bwhat causes\b|\bdrugs? (that|which) cause",
+        ),
         ("grading", r"\b(grad(e|es|ed|ing)|ctcae|astct|severity)\b"),
-        ("side_effects", r"\b(side[ -]?effects?|adverse( events?| effects?| reactions?)?|"
-                         r"toxicit(y|ies)|aes?|irAEs? of)\b"),
-        ("indications", r"\b(indicat\w*|approved|approvals?|used (for|in|to)|uses?|"
-                        r"(what|which) (cancers?|tumou?rs?|diseases?)|licensed)\b"),
-        ("management", r"\b(manag\w*|treat(ed|ing)?|handl\w*|what to do|how to deal)\b|"
-                       r"\btreatment (of|for)\b(?!.*\b(cancer|carcinoma|lymphoma|leuka?emia|"
-                       r"myeloma|melanoma|tumou?r)s?\b)"),
+        (
+            "side_effects",
+            r"\b(side[ -]?effects?|adverse( events?| effects?| reactions?)?|"
+            r"toxicit(y|ies)|aes?|irAEs? of)\b",
+        ),
+        (
+            "indications",
+            r"\b(indicat\w*|approved|approvals?|used (for|in|to)|uses?|"
+            r"(what|which) (cancers?|tumou?rs?|diseases?)|licensed)\b",
+        ),
+        (
+            "management",
+            r"\b(manag\w*|treat(ed|ing)?|handl\w*|what to do|how to deal)\b|"
+            r"\btreatment (of|for)\b(?!.*\b(cancer|carcinoma|lymphoma|leuka?emia|"
+            r"myeloma|melanoma|tumou?r)s?\b)",
+        ),
         ("members", r"\b(which|what|list|examples?)\b.*\b(drugs?|agents?|members?)\b"),
         ("therapies", r"\b(immunotherap(y|ies)|treatments?|therap(y|ies)|options?)\b"),
-        ("mechanism", r"\b(mechanism|moa|how does .* work|how do .* work|how it works|"
-                      r"targets?|what does .* (do|block|target))\b"),
+        (
+            "mechanism",
+            r"\b(mechanism|moa|how does .* work|how do .* work|how it works|"
+            r"targets?|what does .* (do|block|target))\b",
+        ),
         ("monitoring", r"\bmonitor\w*|\blabs?\b|\bcheck\b"),
         ("symptoms", r"\b(symptoms?|signs?|present\w*|look like)\b"),
         ("biomarkers", r"\b(biomarkers?|markers?|pd-?l1 (testing|expression)|predict\w*)\b"),
@@ -115,8 +161,11 @@ def strip_mentions(text: str) -> str:
 
 
 def _split_compare(rest: str) -> tuple[str, ...]:
-    parts = [p for p in re.split(r"\s*(?:,|\bvs\.?|\bversus|\band\b|\bwith\b|/|&)\s*", rest,
-                                 flags=re.I) if p.strip()]
+    parts = [
+        p
+        for p in re.split(r"\s*(?:,|\bvs\.?|\bversus|\band\b|\bwith\b|/|&)\s*", rest, flags=re.I)
+        if p.strip()
+    ]
     return tuple(parts)
 
 

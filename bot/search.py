@@ -25,7 +25,9 @@ MAX_NGRAM = 8
 MAX_CHOICES = 6
 
 # Words that carry no subject: question words, fillers, and the words that pick a section.
-STOPWORDS = frozenset(words.stem(w) for w in """
+STOPWORDS = frozenset(
+    words.stem(w)
+    for w in """
 a an the of for to in on at by with about and or is are was were be been being do does did what
 which who whom whose when where why how can could should would will may might must shall i we
 you he she it they me us them my our your their this that these those there here tell show give
@@ -43,15 +45,18 @@ caused symptom symptoms sign signs present presentation biomarker biomarkers mar
 resistance resistant combination combinations combine combined combining with
 from into via patient patients pt pts day days week weeks month months post since start
 started starting first dose dosing cycle cycles
-""".split())  # noqa: SIM905
+""".split()
+)
 
 # Short acronyms that are also everyday words count only when typed in capitals ("ALL", "ACT").
-_COMMON_WORDS = frozenset("""
+_COMMON_WORDS = frozenset(
+    """
 all act can may was has his her are per man men car cat aim arm art bad bed big bit box cut day
 did end eye far few fit fun gas hot ill key kit lab lot low mad mas max mix mom net new now old
 one out own pay pet put ran ray red run sad set sit six sun tan tap ten top try two use van war
 way wet win yes yet zip dim sum bat mid pal cap cup dot fat fan
-""".split())  # noqa: SIM905
+""".split()
+)
 
 _RAW_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -89,7 +94,7 @@ def _short_tokens(toks: list[str]) -> frozenset[str]:
 
 
 def _deletes(key: str) -> set[str]:
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 _KIND_ORDER = {Kind.CLASS: 0, Kind.DRUG: 1, Kind.SIDE_EFFECT: 2, Kind.CANCER: 3}
@@ -205,10 +210,14 @@ class Index:
                 secondary[words.key(part)].append(class_id)
         index.exact = {k: tuple(v) for k, v in exact.items()}
         # A derived form is only a name when it is nobody's alias and leads to one entry.
-        index.derived = {k: tuple(v) for k, v in derived.items()
-                         if k not in index.exact and len(v) == 1}
-        index.secondary = {k: tuple(dict.fromkeys(v)) for k, v in secondary.items()
-                           if k and k not in index.exact and k not in index.derived}
+        index.derived = {
+            k: tuple(v) for k, v in derived.items() if k not in index.exact and len(v) == 1
+        }
+        index.secondary = {
+            k: tuple(dict.fromkeys(v))
+            for k, v in secondary.items()
+            if k and k not in index.exact and k not in index.derived
+        }
         index.token_entries = dict(token_entries)
         index.single_words = sorted(set(index.single_words))
         return index
@@ -265,7 +274,7 @@ class Index:
         hits = []
         for n in range(min(MAX_NGRAM, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
-                key = words.join(toks[i:i + n])
+                key = words.join(toks[i : i + n])
                 ids, how = self.exact.get(key), "exact"
                 if ids is None:
                     ids, how = self.derived.get(key), "derived"
@@ -320,8 +329,9 @@ class Index:
         by_start, by_end = self._long_keys
         close: dict[str, int] = {}
         for pool in (by_start.get(key[:2], ()), by_end.get(key[-3:], ())):
-            for candidate, distance, _ in process.extract(key, pool, scorer=OSA.distance,
-                                                          score_cutoff=2, limit=None):
+            for candidate, distance, _ in process.extract(
+                key, pool, scorer=OSA.distance, score_cutoff=2, limit=None
+            ):
                 close[candidate] = distance
         for candidate, distance in close.items():
             if abs(len(candidate) - len(key)) > 2:
@@ -342,7 +352,7 @@ class Index:
             for i in range(len(toks) - n + 1):
                 if any(a <= i and i + n <= b for a, b in inside):
                     continue  # a typo match inside an exact name could never replace it
-                span = toks[i:i + n]
+                span = toks[i : i + n]
                 if span[0] in STOPWORDS or span[-1] in STOPWORDS:
                     continue
                 key = words.join(span)
@@ -414,14 +424,19 @@ class Index:
                 if variant in self.token_entries:
                     candidates.add(variant)
                 candidates.update(self.token_deletes.get(variant, ()))
-            close = sorted(c for c in candidates
-                           if _distance(token, c, score_cutoff=1) <= 1 and
-                           not (token.isdigit() or c.isdigit()))
+            close = sorted(
+                c
+                for c in candidates
+                if _distance(token, c, score_cutoff=1) <= 1 and not (token.isdigit() or c.isdigit())
+            )
             if len(close) == 1:
                 return close[0]
         if len(token) >= 7:
-            longer = [t for t in self._tokens_by_prefix.get(token[:7], ())
-                      if t.startswith(token) and len(t) - len(token) <= 4]
+            longer = [
+                t
+                for t in self._tokens_by_prefix.get(token[:7], ())
+                if t.startswith(token) and len(t) - len(token) <= 4
+            ]
             if len(longer) == 1:
                 return longer[0]
         return None
@@ -462,8 +477,9 @@ class Index:
             return []
         return [Hit(rest[0][0], len(rest), (ids[0],), "partial")]
 
-    def suggest(self, text: str, limit: int = 3, kind: Kind | None = None,
-                toks: list[str] | None = None) -> list[Entry]:
+    def suggest(
+        self, text: str, limit: int = 3, kind: Kind | None = None, toks: list[str] | None = None
+    ) -> list[Entry]:
         """Names that look like the query: offered as "did you mean", never as the answer."""
         toks = words.tokens(text) if toks is None else toks
         content = "".join(t for t in toks if t not in STOPWORDS)
@@ -478,8 +494,9 @@ class Index:
         by_start, by_end = self._suggestion_buckets
         scored: dict[str, float] = {}
         for pool in (by_start.get(content[:2], ()), by_end.get(content[-3:], ())):
-            for key, score, _ in process.extract(content, pool, scorer=fuzz.ratio, limit=12,
-                                                 score_cutoff=cutoff):
+            for key, score, _ in process.extract(
+                content, pool, scorer=fuzz.ratio, limit=12, score_cutoff=cutoff
+            ):
                 scored[key] = score
         ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:12]
         for key, _score in ranked:
@@ -519,8 +536,11 @@ class Index:
             for name in (*entry.names, *derived_names(entry.name)):
                 for token in words.tokens(name):
                     vocab[token] = 2
-            raw[entry.id] = {t: w for t, w in vocab.items()
-                             if t not in STOPWORDS and len(t) >= 3 and not t.isdigit()}
+            raw[entry.id] = {
+                t: w
+                for t, w in vocab.items()
+                if t not in STOPWORDS and len(t) >= 3 and not t.isdigit()
+            }
         frequency: dict[str, int] = defaultdict(int)
         for vocab in raw.values():
             for token in vocab:
@@ -528,8 +548,11 @@ class Index:
         common = max(3, len(raw) // 4)
         out = {}
         for entry_id, vocab in raw.items():
-            out[entry_id] = {t: w + (1 if frequency[t] == 1 else 0) for t, w in vocab.items()
-                             if frequency[t] <= common}
+            out[entry_id] = {
+                t: w + (1 if frequency[t] == 1 else 0)
+                for t, w in vocab.items()
+                if frequency[t] <= common
+            }
         return out
 
     def _linked_side_effects(self, entry: Entry) -> frozenset[str]:
@@ -557,15 +580,23 @@ class Index:
             linked.update(by_class.get(class_id, ()))
         return linked
 
-    def _context_side_effect(self, toks: list[str], covered: set[int], linked: set[str],
-                             agent_words: set[str]) -> str | None:
+    def _context_side_effect(
+        self, toks: list[str], covered: set[int], linked: set[str], agent_words: set[str]
+    ) -> str | None:
         """The one linked side effect the remaining words describe ("neurotox" beside
         Yescarta, "troponin" beside ipilimumab), if exactly one stands out. Words that
         describe the agent itself ("infusion" for an IV drug) are not evidence."""
         agent_stems = {w[:5] for w in agent_words}
-        rest = [t for i, t in enumerate(toks)
-                if i not in covered and t not in STOPWORDS and len(t) >= 3 and not t.isdigit()
-                and t not in agent_words and t[:5] not in agent_stems]
+        rest = [
+            t
+            for i, t in enumerate(toks)
+            if i not in covered
+            and t not in STOPWORDS
+            and len(t) >= 3
+            and not t.isdigit()
+            and t not in agent_words
+            and t[:5] not in agent_stems
+        ]
         if not rest:
             return None
         scores: dict[str, int] = {}
@@ -576,8 +607,10 @@ class Index:
                 weight = vocab.get(token, 0)
                 if not weight and len(token) >= 5:
                     # a shortened or related form: "neurotox", "hepatic" for hepatitis
-                    weight = max((w for v, w in vocab.items()
-                                  if v.startswith(token) or v[:6] == token[:6]), default=0)
+                    weight = max(
+                        (w for v, w in vocab.items() if v.startswith(token) or v[:6] == token[:6]),
+                        default=0,
+                    )
                 score += weight
             if score >= 2:
                 scores[effect_id] = score
@@ -587,14 +620,14 @@ class Index:
         winners = [e for e, s in scores.items() if s == best]
         return winners[0] if len(winners) == 1 else None
 
-    def _with_context(self, toks: list[str], singles: list[tuple[Hit, Entry]]
-                      ) -> list[tuple[Hit, Entry]]:
+    def _with_context(
+        self, toks: list[str], singles: list[tuple[Hit, Entry]]
+    ) -> list[tuple[Hit, Entry]]:
         """When a drug or class is named, read the other words as one of its side effects.
 
         A side effect named outright but not caused by that drug (the checkpoint-inhibitor
         "rash" beside an anti-EGFR antibody) gives way to one the drug does cause."""
-        agents = [e for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS)
-                  and h.how != "partial"]
+        agents = [e for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS) and h.how != "partial"]
         if not agents:
             return singles
         linked: set[str] = set()
@@ -603,8 +636,12 @@ class Index:
         effects = [(h, e) for h, e in singles if e.kind is Kind.SIDE_EFFECT]
         if any(e.id in linked and h.how != "partial" for h, e in effects):
             return singles
-        covered = {i for h, e in singles if e.kind in (Kind.DRUG, Kind.CLASS)
-                   for i in range(h.start, h.start + h.length)}
+        covered = {
+            i
+            for h, e in singles
+            if e.kind in (Kind.DRUG, Kind.CLASS)
+            for i in range(h.start, h.start + h.length)
+        }
         agent_words = {t for agent in agents for t in self._agent_words(agent)}
         found = self._context_side_effect(toks, covered, linked, agent_words)
         if found is None:
@@ -617,8 +654,11 @@ class Index:
         """Words that describe how an agent is given and works (cached per entry)."""
         cached = self.per_entry.get(("agent-words", agent.id))
         if cached is None:
-            texts = (getattr(agent, "administration", ""), getattr(agent, "mechanism", ""),
-                     getattr(agent, "target", ""))
+            texts = (
+                getattr(agent, "administration", ""),
+                getattr(agent, "mechanism", ""),
+                getattr(agent, "target", ""),
+            )
             cached = frozenset(t for text in texts for t in words.tokens(text))
             self.per_entry[("agent-words", agent.id)] = cached
         return cached
@@ -634,8 +674,7 @@ class Index:
                 return both
         return []
 
-    def resolve(self, text: str, kind: Kind | None = None, prefer: tuple[Kind, ...] = ()
-                ) -> Match:
+    def resolve(self, text: str, kind: Kind | None = None, prefer: tuple[Kind, ...] = ()) -> Match:
         """The one entry `text` is about, a set of choices, or a miss with suggestions."""
         entries = self.knowledge.entries
 
@@ -659,10 +698,15 @@ class Index:
                     singles.append((hit, narrowed[0]))
         order = prefer or DEFAULT_PREFERENCE
         if singles:
-            ranked = sorted(singles, key=lambda pair: (
-                pair[0].how == "partial",
-                order.index(pair[1].kind) if pair[1].kind in order else len(order),
-                pair[0].how in ("fuzzy", "context"), pair[0].start))
+            ranked = sorted(
+                singles,
+                key=lambda pair: (
+                    pair[0].how == "partial",
+                    order.index(pair[1].kind) if pair[1].kind in order else len(order),
+                    pair[0].how in ("fuzzy", "context"),
+                    pair[0].start,
+                ),
+            )
             best_hit, best = ranked[0]
             also = tuple(dict.fromkeys(e for _, e in singles if e is not best))
             corrected = self.display.get(best_hit.matched, "") if best_hit.how == "fuzzy" else ""
@@ -675,8 +719,7 @@ class Index:
             return Match(text, entry=partial[0], how="partial")
         if 1 < len(partial) <= MAX_CHOICES:
             return Match(text, choices=tuple(_kind_order(partial)), how="partial")
-        return Match(text, suggestions=tuple(self.suggest(text, kind=kind, toks=toks)),
-                     how="miss")
+        return Match(text, suggestions=tuple(self.suggest(text, kind=kind, toks=toks)), how="miss")
 
 
 def _name_words(toks: list[str]) -> list[str]:

@@ -15,9 +15,11 @@ from bot.render import Message
 from bot.store import KnowledgeStore
 
 PROMPT = "immuno> "
-BANNER = ("immuno local shell — no Slack tokens configured, so replies print here.\n"
-          "Type /immuno <question> or @immuno <question> (the prefix is optional), "
-          "a number to press a button, or 'quit'.")
+BANNER = (
+    "immuno local shell — no Slack tokens configured, so replies print here.\n"
+    "Type /immuno <question> or @immuno <question> (the prefix is optional), "
+    "a number to press a button, or 'quit'."
+)
 
 _PRESSABLE = (render.ACTION_SECTION, render.ACTION_CHOOSE)
 
@@ -29,12 +31,16 @@ class Shell:
         self.buttons: list[dict] = []
 
     def _show(self, message: Message) -> None:
-        self.buttons = [e for b in message.blocks if b.get("type") == "actions"
-                        for e in b["elements"] if e["action_id"].split("#")[0] in _PRESSABLE]
+        self.buttons = [
+            e
+            for b in message.blocks
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e["action_id"].split("#")[0] in _PRESSABLE
+        ]
         text = terminal.to_text(message)
         if self.buttons:
-            labels = " ".join(f"[{n}] {b['text']['text']}" for n, b in
-                              enumerate(self.buttons, 1))
+            labels = " ".join(f"[{n}] {b['text']['text']}" for n, b in enumerate(self.buttons, 1))
             text += f"\nPress: {labels}"
         print(text, file=self.out)
 
@@ -62,7 +68,7 @@ class Shell:
             return True
         for prefix in ("/immuno", "@immuno"):
             if line.lower().startswith(prefix):
-                line = line[len(prefix):]
+                line = line[len(prefix) :]
                 break
         reply = commands.answer(line, self.store.index, rejected=self.store.rejected_summary)
         self._show(reply.message)

@@ -65,18 +65,24 @@ def read(files: list[Path], key: str) -> dict[str, Any] | None:
     return data
 
 
-def write(files: list[Path], key: str, entries: dict[str, list[dict[str, Any]]],
-          content_hash: str) -> None:
+def write(
+    files: list[Path], key: str, entries: dict[str, list[dict[str, Any]]], content_hash: str
+) -> None:
     """Keep the validated data; failing to write only means the next start validates again."""
     path = _path(files)
     if path is None:
         return
-    payload = {"format": FORMAT, "fingerprint": key, "content_hash": content_hash,
-               "entries": entries}
+    payload = {
+        "format": FORMAT,
+        "fingerprint": key,
+        "content_hash": content_hash,
+        "entries": entries,
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False,
-                                         encoding="utf-8", suffix=".tmp") as handle:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
+        ) as handle:
             json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
         os.replace(handle.name, path)
     except OSError as exc:

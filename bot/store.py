@@ -70,8 +70,12 @@ class KnowledgeStore:
         self.index: Index = Index.build(result.knowledge)
         self.rejection: Rejection | None = None
         if not result.knowledge.info.version:
-            threading.Thread(target=self._fill_version, args=(result.knowledge,),
-                             name="knowledge-version", daemon=True).start()
+            threading.Thread(
+                target=self._fill_version,
+                args=(result.knowledge,),
+                name="knowledge-version",
+                daemon=True,
+            ).start()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -110,8 +114,11 @@ class KnowledgeStore:
         self.index = Index.build(result.knowledge)
         self._signature = current
         self.rejection = None
-        log.info("knowledge reloaded: %d entries, version %s", len(result.knowledge.entries),
-                 result.knowledge.info.version or result.knowledge.info.content_hash)
+        log.info(
+            "knowledge reloaded: %d entries, version %s",
+            len(result.knowledge.entries),
+            result.knowledge.info.version or result.knowledge.info.content_hash,
+        )
         return True
 
     def _reject(self, current: Signature, summary: str) -> bool:

@@ -30,9 +30,17 @@ def plain(mrkdwn: str) -> str:
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     out = []
     for line in text.split("\n"):
-        out.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False,
-                                 initial_indent=indent, subsequent_indent=indent +
-                                 ("  " if line.startswith("• ") else "")) or [""])
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                break_long_words=False,
+                break_on_hyphens=False,
+                initial_indent=indent,
+                subsequent_indent=indent + ("  " if line.startswith("• ") else ""),
+            )
+            or [""]
+        )
     return out
 
 
@@ -68,8 +76,11 @@ def to_text(message: Message, width: int = 88) -> str:
             for element in block.get("elements", ()):
                 lines += _wrap(plain(element.get("text", "")), width, "  ")
         elif kind == "actions":
-            labels = [f"[{e['text']['text']}]" for e in block.get("elements", ())
-                      if e.get("type") == "button"]
+            labels = [
+                f"[{e['text']['text']}]"
+                for e in block.get("elements", ())
+                if e.get("type") == "button"
+            ]
             lines += _wrap("Buttons: " + " ".join(labels), width)
         elif kind == "table":
             lines += _table(block["rows"], width)

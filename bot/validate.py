@@ -39,9 +39,12 @@ _SLACK_MARKUP_RE = re.compile(r"<\s*[!@#]|<\s*(https?|mailto|tel):|<[^<>\n]*\|[^
 # Which field of which kind links to which kind of entry.
 _LINKS: dict[Kind, dict[str, Kind]] = {
     Kind.CLASS: {"parent": Kind.CLASS, "hallmark_toxicities": Kind.SIDE_EFFECT},
-    Kind.DRUG: {"classes": Kind.CLASS, "indications.cancer": Kind.CANCER,
-                "common_side_effects": Kind.SIDE_EFFECT,
-                "serious_side_effects": Kind.SIDE_EFFECT},
+    Kind.DRUG: {
+        "classes": Kind.CLASS,
+        "indications.cancer": Kind.CANCER,
+        "common_side_effects": Kind.SIDE_EFFECT,
+        "serious_side_effects": Kind.SIDE_EFFECT,
+    },
     Kind.SIDE_EFFECT: {"caused_by": Kind.CLASS},
     Kind.CANCER: {},
 }
@@ -63,8 +66,9 @@ class Problem:
 
     def github(self) -> str:
         """The same problem as a GitHub Actions annotation, shown on the PR's diff line."""
-        return (f"::{self.severity} file={self.file},line={self.line},col={self.column}::"
-                f"{self.message}")
+        return (
+            f"::{self.severity} file={self.file},line={self.line},col={self.column}::{self.message}"
+        )
 
 
 @dataclass
@@ -137,11 +141,13 @@ def _schema_message(error: ValidationError) -> str:
     if error.validator == "minItems" and path and path[-1] == "sources":
         return "entry has no source: add at least one (title + https URL)"
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
-        return (error.message.replace("Unevaluated properties are not allowed", "unknown field")
-                .replace("Additional properties are not allowed", "unknown field"))
+        return error.message.replace(
+            "Unevaluated properties are not allowed", "unknown field"
+        ).replace("Additional properties are not allowed", "unknown field")
     if error.validator == "pattern" and path and path[-1] == "id":
-        return (f"id {error.instance!r} must be a slug: lower-case letters, digits and single "
-                "hyphens")
+        return (
+            f"id {error.instance!r} must be a slug: lower-case letters, digits and single hyphens"
+        )
     if error.validator == "format" and path and path[-1] == "last_reviewed":
         return f"last_reviewed {error.instance!r} is not a real date (YYYY-MM-DD)"
     where = ".".join(str(p) for p in path[-2:]) if path else "file"
@@ -166,8 +172,9 @@ def _schema_problems(doc: loader.Document) -> list[Problem]:
         for cause in causes:
             at = _unknown_key_path(cause)
             position = doc.key_positions.get(tuple(at)) or doc.position(tuple(at))
-            problems.append(Problem(_display(doc.path), position.line, position.column,
-                                    _schema_message(cause)))
+            problems.append(
+                Problem(_display(doc.path), position.line, position.column, _schema_message(cause))
+            )
     return problems
 
 
@@ -200,8 +207,11 @@ def _check_ids(entries: list[_Located]) -> Iterator[Problem]:
         if entry.id in first:
             other = first[entry.id]
             pos = other.doc.position((*other.at, "id"))
-            yield entry.problem(["id"], f"duplicate id {entry.id!r} (first defined at "
-                                        f"{_display(other.doc.path)}:{pos.line})")
+            yield entry.problem(
+                ["id"],
+                f"duplicate id {entry.id!r} (first defined at "
+                f"{_display(other.doc.path)}:{pos.line})",
+            )
         else:
             first[entry.id] = entry
 
@@ -217,16 +227,22 @@ def _check_names(entries: list[_Located]) -> Iterator[Problem]:
                 yield entry.problem(sub, f"{text!r} has no letters or digits to match on")
                 continue
             if key in mine:
-                yield entry.problem(sub, f"{text!r} is redundant: it matches another name of "
-                                         "this entry already (case, punctuation, plurals and "
-                                         "British spellings are ignored)")
+                yield entry.problem(
+                    sub,
+                    f"{text!r} is redundant: it matches another name of "
+                    "this entry already (case, punctuation, plurals and "
+                    "British spellings are ignored)",
+                )
                 continue
             mine.add(key)
             if key in owner and owner[key][0].id != entry.id:
                 other, other_text = owner[key]
-                yield entry.problem(sub, f"{text!r} is already a name of {other.kind.value} "
-                                         f"{other.id!r} (as {other_text!r}); a name or alias may "
-                                         "lead to one entry only")
+                yield entry.problem(
+                    sub,
+                    f"{text!r} is already a name of {other.kind.value} "
+                    f"{other.id!r} (as {other_text!r}); a name or alias may "
+                    "lead to one entry only",
+                )
             else:
                 owner.setdefault(key, (entry, text))
 
@@ -255,8 +271,9 @@ def _check_links(entries: list[_Located]) -> Iterator[Problem]:
                     continue
                 hint = get_close_matches(value, sorted(by_kind[target_kind]), n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-                yield entry.problem(sub, f"links to unknown {target_kind.value} id "
-                                         f"{value!r}{suffix}")
+                yield entry.problem(
+                    sub, f"links to unknown {target_kind.value} id {value!r}{suffix}"
+                )
 
 
 def _check_parents(entries: list[_Located]) -> Iterator[Problem]:
@@ -278,8 +295,9 @@ def _check_sources(entries: list[_Located]) -> Iterator[Problem]:
         for i, source in enumerate(entry.raw.get("sources") or ()):
             url = source.get("url") if isinstance(source, dict) else None
             if isinstance(url, str) and not re.match(r"^https://[^\s/]+\.[^\s/]+", url):
-                yield entry.problem(["sources", i, "url"],
-                                    f"source URL {url!r} must be an https:// address")
+                yield entry.problem(
+                    ["sources", i, "url"], f"source URL {url!r} must be an https:// address"
+                )
 
 
 def _check_dates(entries: list[_Located], today: dt.date) -> Iterator[Problem]:
@@ -294,9 +312,12 @@ def _check_dates(entries: list[_Located], today: dt.date) -> Iterator[Problem]:
         if reviewed > today:
             yield entry.problem(["last_reviewed"], f"last_reviewed {value} is in the future")
         elif (today - reviewed).days > STALE_AFTER_DAYS:
-            yield entry.problem(["last_reviewed"], f"{entry.id!r} was last reviewed on {value}, "
-                                                   "over 18 months ago: please re-check it",
-                                "warning")
+            yield entry.problem(
+                ["last_reviewed"],
+                f"{entry.id!r} was last reviewed on {value}, "
+                "over 18 months ago: please re-check it",
+                "warning",
+            )
 
 
 def _check_markup(doc: loader.Document) -> Iterator[Problem]:
@@ -304,9 +325,13 @@ def _check_markup(doc: loader.Document) -> Iterator[Problem]:
         match = _SLACK_MARKUP_RE.search(text)
         if match:
             position = doc.position(at)
-            yield Problem(_display(doc.path), position.line, position.column,
-                          f"text contains Slack markup {match.group(0)!r}: Slack would turn it "
-                          "into a ping or a link; write it without angle brackets")
+            yield Problem(
+                _display(doc.path),
+                position.line,
+                position.column,
+                f"text contains Slack markup {match.group(0)!r}: Slack would turn it "
+                "into a ping or a link; write it without angle brackets",
+            )
 
 
 def _entries(doc: loader.Document) -> Iterator[_Located]:
@@ -325,8 +350,13 @@ def knowledge_version(path: Path) -> str:
     """The git commit of the knowledge, when it lives in a git checkout."""
     folder = path if path.is_dir() else path.parent
     try:
-        out = subprocess.run(["git", "-C", str(folder), "log", "-1", "--format=%h %cs", "--",
-                              "."], capture_output=True, text=True, timeout=2, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(folder), "log", "-1", "--format=%h %cs", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         out = None
     if out is not None and out.returncode == 0 and out.stdout.strip():
@@ -338,8 +368,13 @@ def knowledge_version(path: Path) -> str:
     return ""
 
 
-def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bool = True,
-                   use_snapshot: bool = False) -> LoadResult:
+def load_knowledge(
+    path: Path,
+    today: dt.date | None = None,
+    *,
+    with_version: bool = True,
+    use_snapshot: bool = False,
+) -> LoadResult:
     """Read, check and build the knowledge at `path` (a file or a folder).
 
     With `use_snapshot`, files whose exact bytes were already validated are read from the
@@ -368,8 +403,9 @@ def load_knowledge(path: Path, today: dt.date | None = None, *, with_version: bo
             gc.enable()
 
 
-def _validate_and_build(path: Path, files: list[Path], key: str, today: dt.date,
-                        with_version: bool, loader: Any) -> LoadResult:
+def _validate_and_build(
+    path: Path, files: list[Path], key: str, today: dt.date, with_version: bool, loader: Any
+) -> LoadResult:
 
     problems: list[Problem] = []
     entries: list[_Located] = []
@@ -382,8 +418,9 @@ def _validate_and_build(path: Path, files: list[Path], key: str, today: dt.date,
             digest.update(text.encode("utf-8"))
             doc = loader.parse(file, text)
         except loader.YamlError as exc:
-            problems.append(Problem(_display(file), exc.position.line, exc.position.column,
-                                    exc.message))
+            problems.append(
+                Problem(_display(file), exc.position.line, exc.position.column, exc.message)
+            )
             continue
         except OSError as exc:
             problems.append(Problem(_display(file), 1, 1, f"cannot read file: {exc.strerror}"))
@@ -411,8 +448,7 @@ def _validate_and_build(path: Path, files: list[Path], key: str, today: dt.date,
     return LoadResult(Knowledge(built, _info(path, files, content_hash, with_version)), problems)
 
 
-def _info(path: Path, files: list[Path], content_hash: str, with_version: bool
-          ) -> KnowledgeInfo:
+def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
     return KnowledgeInfo(
         files=tuple(_display(f) for f in files),
         version=knowledge_version(path) if with_version else "",
@@ -421,9 +457,12 @@ def _info(path: Path, files: list[Path], content_hash: str, with_version: bool
     )
 
 
-def _from_snapshot(path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
-                   ) -> LoadResult:
-    built = [BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items()
-             for raw in items]
-    return LoadResult(Knowledge(built, _info(path, files, cached["content_hash"], with_version)),
-                      [])
+def _from_snapshot(
+    path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
+) -> LoadResult:
+    built = [
+        BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items() for raw in items
+    ]
+    return LoadResult(
+        Knowledge(built, _info(path, files, cached["content_hash"], with_version)), []
+    )

@@ -25,33 +25,46 @@ def _browse_select(kind: Knowledge, k: Kind) -> Block | None:
     if not entries:
         return None
     options = [bk.option(e.title, f"{e.id}|overview") for e in entries]
-    element: Block = {"type": "static_select", "action_id": f"{ACTION_BROWSE}#{k.value}",
-                      "placeholder": {"type": "plain_text", "text": f"Choose one of "
-                                                                    f"{len(entries)} {k.plural}"}}
+    element: Block = {
+        "type": "static_select",
+        "action_id": f"{ACTION_BROWSE}#{k.value}",
+        "placeholder": {"type": "plain_text", "text": f"Choose one of {len(entries)} {k.plural}"},
+    }
     if len(options) <= bk.MAX_OPTIONS:
         element["options"] = options
     else:  # option groups hold 100 options each, up to 100 groups
         element["option_groups"] = [
-            {"label": {"type": "plain_text", "text": f"{k.plural} {i + 1}–{i + len(chunk)}"},
-             "options": chunk}
+            {
+                "label": {"type": "plain_text", "text": f"{k.plural} {i + 1}–{i + len(chunk)}"},
+                "options": chunk,
+            }
             for i in range(0, min(len(options), 100 * 100), 100)
-            for chunk in [options[i:i + 100]]]
-    return {"type": "section", "block_id": f"browse.{k.value}",
-            "text": {"type": "mrkdwn", "text": f"*{k.plural.capitalize()}* ({len(entries)})"},
-            "accessory": element}
+            for chunk in [options[i : i + 100]]
+        ]
+    return {
+        "type": "section",
+        "block_id": f"browse.{k.value}",
+        "text": {"type": "mrkdwn", "text": f"*{k.plural.capitalize()}* ({len(entries)})"},
+        "accessory": element,
+    }
 
 
-def home(knowledge: Knowledge, contributing_url: str = "", shown: Message | None = None
-         ) -> dict[str, Any]:
+def home(
+    knowledge: Knowledge, contributing_url: str = "", shown: Message | None = None
+) -> dict[str, Any]:
     """The App Home tab: coverage, a browsable index, examples, and how to propose a change."""
     counts = ", ".join(f"{n} {k.plural}" for k, n in knowledge.counts.items())
     out: list[Block] = [bk.header("immuno — cancer immunotherapy reference")]
     if shown is not None:
         out += [b for b in shown.blocks if b.get("type") != "actions"]
         out.append(bk.divider())
-    out.append(bk.section(f"I cover *{counts}*, each entry sourced (FDA labels, NCI, ASCO / "
-                          f"ESMO / ASTCT guidelines). Newest review: "
-                          f"*{knowledge.newest_review or '—'}*."))
+    out.append(
+        bk.section(
+            f"I cover *{counts}*, each entry sourced (FDA labels, NCI, ASCO / "
+            f"ESMO / ASTCT guidelines). Newest review: "
+            f"*{knowledge.newest_review or '—'}*."
+        )
+    )
     out.append(bk.header("Browse"))
     for k in (Kind.CLASS, Kind.DRUG, Kind.SIDE_EFFECT, Kind.CANCER):
         select = _browse_select(knowledge, k)
@@ -59,8 +72,12 @@ def home(knowledge: Knowledge, contributing_url: str = "", shown: Message | None
             out.append(select)
     examples = [f"`/immuno {x}`" for spec in COMMANDS for x in spec.examples[:1]]
     out.append(bk.header("Ask"))
-    out.append(bk.section("Try " + ", ".join(examples) + ", or mention *@immuno* in a channel: "
-                          "_@immuno how is immune-related colitis managed?_"))
+    out.append(
+        bk.section(
+            "Try " + ", ".join(examples) + ", or mention *@immuno* in a channel: "
+            "_@immuno how is immune-related colitis managed?_"
+        )
+    )
     propose = "Every card has a *Report a problem* button that reaches the maintainers."
     if contributing_url:
         propose += f" To propose a change yourself: {bk.link(contributing_url, 'CONTRIBUTING')}."
@@ -79,18 +96,36 @@ def report_modal(entry: Entry | None, section: str, channel: str) -> dict[str, A
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            bk.section(f"What is wrong or missing in *{escape(title)}*? The maintainers "
-                       "(clinicians) will check it against the sources."),
-            {"type": "input", "block_id": _BLOCK_WHAT, "label": {"type": "plain_text",
-                                                                 "text": "What is wrong"},
-             "element": {"type": "plain_text_input", "action_id": _ACTION_WHAT,
-                         "multiline": True, "max_length": MAX_REPORT}},
-            {"type": "input", "block_id": _BLOCK_SOURCE, "optional": True,
-             "label": {"type": "plain_text", "text": "Source (optional)"},
-             "element": {"type": "plain_text_input", "action_id": _ACTION_SOURCE,
-                         "max_length": 500,
-                         "placeholder": {"type": "plain_text",
-                                         "text": "e.g. a DailyMed label or guideline URL"}}},
+            bk.section(
+                f"What is wrong or missing in *{escape(title)}*? The maintainers "
+                "(clinicians) will check it against the sources."
+            ),
+            {
+                "type": "input",
+                "block_id": _BLOCK_WHAT,
+                "label": {"type": "plain_text", "text": "What is wrong"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": _ACTION_WHAT,
+                    "multiline": True,
+                    "max_length": MAX_REPORT,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": _BLOCK_SOURCE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Source (optional)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": _ACTION_SOURCE,
+                    "max_length": 500,
+                    "placeholder": {
+                        "type": "plain_text",
+                        "text": "e.g. a DailyMed label or guideline URL",
+                    },
+                },
+            },
         ],
     }
 
@@ -117,19 +152,28 @@ def report_errors(view: dict[str, Any]) -> dict[str, str]:
 
 def read_report(view: dict[str, Any]) -> Report:
     entry_id, section, channel = ([*view.get("private_metadata", "").split("|"), "", ""])[:3]
-    return Report(entry_id, section, channel,
-                  _input(view, _BLOCK_WHAT, _ACTION_WHAT).strip()[:MAX_REPORT],
-                  _input(view, _BLOCK_SOURCE, _ACTION_SOURCE).strip()[:500])
+    return Report(
+        entry_id,
+        section,
+        channel,
+        _input(view, _BLOCK_WHAT, _ACTION_WHAT).strip()[:MAX_REPORT],
+        _input(view, _BLOCK_SOURCE, _ACTION_SOURCE).strip()[:500],
+    )
 
 
 def issue_text(report: Report, entry: Entry | None) -> str:
     """A ready-to-paste issue for the knowledge repository."""
     name = entry.name if entry else "(entry no longer exists)"
-    lines = [f"Knowledge report: {name} ({report.entry_id or 'unknown id'})", "",
-             f"Entry: `{report.entry_id}`" + (f", section `{report.section}`"
-                                               if report.section else ""),
-             f"Last reviewed: {entry.last_reviewed}" if entry else "",
-             "", "What is wrong:", report.what, ""]
+    lines = [
+        f"Knowledge report: {name} ({report.entry_id or 'unknown id'})",
+        "",
+        f"Entry: `{report.entry_id}`" + (f", section `{report.section}`" if report.section else ""),
+        f"Last reviewed: {entry.last_reviewed}" if entry else "",
+        "",
+        "What is wrong:",
+        report.what,
+        "",
+    ]
     if report.source:
         lines += ["Suggested source:", report.source, ""]
     lines.append("Reported from Slack with the bot's Report a problem button.")
@@ -140,13 +184,18 @@ def report_message(report: Report, entry: Entry | None, user_id: str) -> Message
     """The structured report posted to the maintainers' channel."""
     name = entry.title if entry else report.entry_id
     who = f"<@{user_id}>" if user_id.replace("_", "").isalnum() else "someone"
-    out = [bk.header(f"Problem report: {name}"),
-           bk.fields([("Entry id", f"`{escape(report.entry_id)}`"),
-                      ("Section", escape(report.section or "overview")),
-                      ("Reported by", who),
-                      ("Last reviewed", entry.last_reviewed if entry else "—")]),
-           bk.section("*What is wrong*\n" + bk.escape_user_text(report.what, MAX_REPORT)),
-           ]
+    out = [
+        bk.header(f"Problem report: {name}"),
+        bk.fields(
+            [
+                ("Entry id", f"`{escape(report.entry_id)}`"),
+                ("Section", escape(report.section or "overview")),
+                ("Reported by", who),
+                ("Last reviewed", entry.last_reviewed if entry else "—"),
+            ]
+        ),
+        bk.section("*What is wrong*\n" + bk.escape_user_text(report.what, MAX_REPORT)),
+    ]
     if report.source:
         out.append(bk.section("*Suggested source*\n" + bk.escape_user_text(report.source, 500)))
     issue = escape(issue_text(report, entry)).replace("```", "'''")

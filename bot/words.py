@@ -44,12 +44,29 @@ def fold(text: str) -> str:
 
 # Clinic shorthand, read as the words it stands for ("bladder ca", "infusion rxn", "neurotox").
 SHORTHAND = {
-    "ca": "cancer", "ctx": "chemotherapy", "chemo": "chemotherapy", "io": "immunotherapy",
-    "rxn": "reaction", "rxns": "reaction", "sx": "symptom", "tox": "toxicity",
-    "neurotox": "neurotoxicity", "cardiotox": "cardiotoxicity", "hepatotox": "hepatotoxicity",
-    "mab": "antibody", "mabs": "antibody", "mag": "magnesium", "mgmt": "management",
-    "tx": "treatment", "dx": "diagnosis", "hx": "history", "abx": "antibiotic",
-    "pt": "patient", "pts": "patient", "w": "with", "pregnant": "pregnancy",
+    "ca": "cancer",
+    "ctx": "chemotherapy",
+    "chemo": "chemotherapy",
+    "io": "immunotherapy",
+    "rxn": "reaction",
+    "rxns": "reaction",
+    "sx": "symptom",
+    "tox": "toxicity",
+    "neurotox": "neurotoxicity",
+    "cardiotox": "cardiotoxicity",
+    "hepatotox": "hepatotoxicity",
+    "mab": "antibody",
+    "mabs": "antibody",
+    "mag": "magnesium",
+    "mgmt": "management",
+    "tx": "treatment",
+    "dx": "diagnosis",
+    "hx": "history",
+    "abx": "antibiotic",
+    "pt": "patient",
+    "pts": "patient",
+    "w": "with",
+    "pregnant": "pregnancy",
 }
 
 

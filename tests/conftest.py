@@ -66,8 +66,13 @@ class Bot:
     def events_url(self) -> str:
         return f"{self.url}/slack/events"
 
-    def send(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-             signed: bool = True) -> Reply:
+    def send(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> Reply:
         all_headers = {**(sign(body) if signed else {}), **(headers or {})}
         return post(self.events_url, body, content_type, all_headers)
 
@@ -75,8 +80,9 @@ class Bot:
         body = slash_body(text, response_url=self.slack.response_url(), **kwargs)
         return self.send(body, "application/x-www-form-urlencoded")
 
-    def event(self, event: dict[str, Any], event_id: str = "Ev0001",
-              headers: dict[str, str] | None = None) -> Reply:
+    def event(
+        self, event: dict[str, Any], event_id: str = "Ev0001", headers: dict[str, str] | None = None
+    ) -> Reply:
         return self.send(event_body(event, event_id), "application/json", headers)
 
     def action(self, action_id: str, value: str, **kwargs: Any) -> Reply:
@@ -85,11 +91,17 @@ class Bot:
 
 
 def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
-    config = Config(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url,
-                    knowledge_path=KNOWLEDGE, keyword_channels=frozenset({KEYWORD_CHANNEL}),
-                    keyword_replies_per_minute=3, feedback_channel=FEEDBACK_CHANNEL,
-                    contributing_url="https://example.org/immuno/CONTRIBUTING.md",
-                    database_url=f"sqlite:///{tmp_path}/misses.sqlite3")
+    config = Config(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        knowledge_path=KNOWLEDGE,
+        keyword_channels=frozenset({KEYWORD_CHANNEL}),
+        keyword_replies_per_minute=3,
+        feedback_channel=FEEDBACK_CHANNEL,
+        contributing_url="https://example.org/immuno/CONTRIBUTING.md",
+        database_url=f"sqlite:///{tmp_path}/misses.sqlite3",
+    )
     return replace(config, **overrides)
 
 

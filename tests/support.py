@@ -97,13 +97,15 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass
 
-        def _reply(self, status: int, body: dict[str, Any] | str,
-                   headers: dict[str, str] | None = None) -> None:
+        def _reply(
+            self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
+        ) -> None:
             data = body if isinstance(body, str) else json.dumps(body)
             raw = data.encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json" if not isinstance(body, str)
-                             else "text/plain")
+            self.send_header(
+                "Content-Type", "application/json" if not isinstance(body, str) else "text/plain"
+            )
             self.send_header("Content-Length", str(len(raw)))
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
@@ -123,8 +125,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 queue = fake.faults.get(path)
                 fault = queue.pop(0) if queue else None
             if fault == "reset":
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
                 self.connection.close()
                 return
             if fault == "slow":
@@ -136,8 +139,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             if isinstance(fault, int):
                 headers = {"Retry-After": "0"} if fault == 429 else {}
-                self._reply(fault, {"ok": False, "error": "ratelimited" if fault == 429
-                                    else "fatal_error"}, headers)
+                self._reply(
+                    fault,
+                    {"ok": False, "error": "ratelimited" if fault == 429 else "fatal_error"},
+                    headers,
+                )
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
             with fake.cond:
@@ -148,12 +154,28 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/response/"):
                 self._reply(200, "ok")
             elif path == "/auth.test":
-                self._reply(200, {"ok": True, "url": "https://test.slack.com/", "team": "T",
-                                  "user": "immuno", "team_id": "T0001", "user_id": BOT_USER,
-                                  "bot_id": BOT_ID})
+                self._reply(
+                    200,
+                    {
+                        "ok": True,
+                        "url": "https://test.slack.com/",
+                        "team": "T",
+                        "user": "immuno",
+                        "team_id": "T0001",
+                        "user_id": BOT_USER,
+                        "bot_id": BOT_ID,
+                    },
+                )
             elif path == "/chat.postMessage":
-                self._reply(200, {"ok": True, "channel": body.get("channel"), "ts": ts,
-                                  "message": {"text": body.get("text", "")}})
+                self._reply(
+                    200,
+                    {
+                        "ok": True,
+                        "channel": body.get("channel"),
+                        "ts": ts,
+                        "message": {"text": body.get("text", "")},
+                    },
+                )
             else:
                 self._reply(200, {"ok": True})
 
@@ -198,8 +220,9 @@ class _QuietHandler(WSGIRequestHandler):
 @contextmanager
 def serve(application: Callable) -> Iterator[str]:
     """Serve a WSGI application on a free localhost port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -219,17 +242,25 @@ class Reply:
         return json.loads(self.body)
 
 
-def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None
-         ) -> dict[str, str]:
+def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
-def post(url: str, body: str, content_type: str, headers: dict[str, str] | None = None,
-         timeout: float = 10.0) -> Reply:
-    request = Request(url, data=body.encode(), method="POST",
-                      headers={"Content-Type": content_type, **(headers or {})})
+def post(
+    url: str,
+    body: str,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> Reply:
+    request = Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": content_type, **(headers or {})},
+    )
     try:
         with urlopen(request, timeout=timeout) as response:
             return Reply(response.status, response.read().decode(), dict(response.headers))
@@ -237,39 +268,83 @@ def post(url: str, body: str, content_type: str, headers: dict[str, str] | None 
         return Reply(exc.code, exc.read().decode(), dict(exc.headers))
 
 
-def slash_body(text: str, response_url: str = "", user: str = "U1NURSE", channel: str = "C1ONC"
-               ) -> str:
-    return urlencode({
-        "token": "legacy", "team_id": "T0001", "team_domain": "hospital", "channel_id": channel,
-        "channel_name": "oncology", "user_id": user, "user_name": "nurse", "command": "/immuno",
-        "text": text, "api_app_id": "A0001", "response_url": response_url,
-        "trigger_id": "123.456.abc",
-    })
+def slash_body(
+    text: str, response_url: str = "", user: str = "U1NURSE", channel: str = "C1ONC"
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "team_domain": "hospital",
+            "channel_id": channel,
+            "channel_name": "oncology",
+            "user_id": user,
+            "user_name": "nurse",
+            "command": "/immuno",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": response_url,
+            "trigger_id": "123.456.abc",
+        }
+    )
 
 
 def event_body(event: dict[str, Any], event_id: str = "Ev0001") -> str:
-    return json.dumps({"token": "legacy", "team_id": "T0001", "api_app_id": "A0001",
-                       "event": event, "type": "event_callback", "event_id": event_id,
-                       "event_time": int(time.time()), "authed_users": [BOT_USER]})
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authed_users": [BOT_USER],
+        }
+    )
 
 
-def action_body(action_id: str, value: str, *, response_url: str, ephemeral: bool = True,
-                channel: str = "C1ONC", message_ts: str = "1700000000.000001",
-                thread_ts: str | None = None, user: str = "U1NURSE",
-                container_type: str = "message") -> str:
+def action_body(
+    action_id: str,
+    value: str,
+    *,
+    response_url: str,
+    ephemeral: bool = True,
+    channel: str = "C1ONC",
+    message_ts: str = "1700000000.000001",
+    thread_ts: str | None = None,
+    user: str = "U1NURSE",
+    container_type: str = "message",
+) -> str:
     message = {"type": "message", "ts": message_ts, "text": "card"}
     if thread_ts:
         message["thread_ts"] = thread_ts
-    container: dict[str, Any] = {"type": container_type, "message_ts": message_ts,
-                                 "channel_id": channel, "is_ephemeral": ephemeral}
+    container: dict[str, Any] = {
+        "type": container_type,
+        "message_ts": message_ts,
+        "channel_id": channel,
+        "is_ephemeral": ephemeral,
+    }
     payload: dict[str, Any] = {
-        "type": "block_actions", "user": {"id": user, "username": "nurse", "team_id": "T0001"},
-        "api_app_id": "A0001", "token": "legacy", "container": container,
-        "trigger_id": "123.456.abc", "team": {"id": "T0001", "domain": "hospital"},
-        "channel": {"id": channel, "name": "oncology"}, "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": "b1", "type": "button",
-                     "value": value, "action_ts": "1700000001.000001",
-                     "text": {"type": "plain_text", "text": "x"}}],
+        "type": "block_actions",
+        "user": {"id": user, "username": "nurse", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "container": container,
+        "trigger_id": "123.456.abc",
+        "team": {"id": "T0001", "domain": "hospital"},
+        "channel": {"id": channel, "name": "oncology"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "type": "button",
+                "value": value,
+                "action_ts": "1700000001.000001",
+                "text": {"type": "plain_text", "text": "x"},
+            }
+        ],
     }
     if not ephemeral and container_type == "message":
         payload["message"] = message

@@ -57,8 +57,11 @@ def test_queries_are_enough(queries: list[BenchQuery]) -> None:
 
 def test_expectations_name_existing_entries(queries: list[BenchQuery]) -> None:
     knowledge = load(KNOWLEDGE_PATH)
-    unknown = [(q.q, q.expect) for q in queries
-               if q.expect is not None and q.expect not in knowledge.entries]
+    unknown = [
+        (q.q, q.expect)
+        for q in queries
+        if q.expect is not None and q.expect not in knowledge.entries
+    ]
     assert unknown == []
 
 

@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return bench_main.collect(True, out_dir=tmp_path_factory.mktemp("scale"),
-                              log=lambda _: None)
+    return bench_main.collect(True, out_dir=tmp_path_factory.mktemp("scale"), log=lambda _: None)
 
 
 def test_every_part_ran(smoke: dict[str, Any]) -> None:
@@ -79,9 +78,9 @@ def test_load_loses_and_doubles_nothing(smoke: dict[str, Any]) -> None:
     assert faults["lost_replies"] == faults["send_failures_logged"]
 
 
-def test_smoke_mode_does_not_write_the_readme(smoke: dict[str, Any],
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_smoke_mode_does_not_write_the_readme(
+    smoke: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = bench_main.README.read_text(encoding="utf-8")
     monkeypatch.setattr(bench_main, "collect", lambda *_a, **_k: smoke)
     assert bench_main.main(["--smoke"]) == 0
@@ -103,8 +102,14 @@ def test_ten_times_knowledge_validates(tmp_path: Path) -> None:
     generated = scale.generate(10, tmp_path / "knowledge-10x", reuse=False)
     assert generated.files > 7  # the real files plus clone files
     assert all(f.stat().st_size < 4_000_000 for f in generated.path.glob("*.yaml"))
-    result = subprocess.run([sys.executable, "-m", "bot", "validate", str(generated.path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "validate", str(generated.path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"{generated.entries} entries" in result.stdout + result.stderr
 

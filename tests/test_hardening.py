@@ -38,11 +38,23 @@ FORM = "application/x-www-form-urlencoded"
 def _bodies(bot: Bot) -> dict[str, tuple[str, str]]:
     return {
         "command": (slash_body("keytruda", response_url=bot.slack.response_url()), FORM),
-        "event": (event_body({"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER}> crs",
-                              "ts": "1.1", "channel": "C1", "event_ts": "1.1"}),
-                  "application/json"),
-        "interactivity": (action_body("immuno.section", "crs|management",
-                                      response_url=bot.slack.response_url()), FORM),
+        "event": (
+            event_body(
+                {
+                    "type": "app_mention",
+                    "user": "U1",
+                    "text": f"<@{BOT_USER}> crs",
+                    "ts": "1.1",
+                    "channel": "C1",
+                    "event_ts": "1.1",
+                }
+            ),
+            "application/json",
+        ),
+        "interactivity": (
+            action_body("immuno.section", "crs|management", response_url=bot.slack.response_url()),
+            FORM,
+        ),
     }
 
 
@@ -65,22 +77,50 @@ def test_forged_requests_get_401_and_run_nothing(bot: Bot, kind: str, forgery: s
 
 # -- hostile text ---------------------------------------------------------------------------------
 
-SLACK_MARKUP = ["<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C1>", "<!subteam^S1>",
-                "<https://evil.example|click>", "<mailto:a@evil.example|mail>",
-                "https://evil.example/x", "www.evil.example"]
+SLACK_MARKUP = [
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@U123>",
+    "<#C1>",
+    "<!subteam^S1>",
+    "<https://evil.example|click>",
+    "<mailto:a@evil.example|mail>",
+    "https://evil.example/x",
+    "www.evil.example",
+]
 HOSTILE = st.one_of(
     st.text(max_size=300),
-    st.lists(st.sampled_from([*SLACK_MARKUP, "keytruda", "payload", "pembro", "*bold*", "`x`",
-                              "key: [value, {a: b}]", "&amp;", "\x00", "\u202e",
-                              "compare", "vs", "list", "search", "about"]),
-             max_size=12).map(" ".join),
+    st.lists(
+        st.sampled_from(
+            [
+                *SLACK_MARKUP,
+                "keytruda",
+                "payload",
+                "pembro",
+                "*bold*",
+                "`x`",
+                "key: [value, {a: b}]",
+                "&amp;",
+                "\x00",
+                "\u202e",
+                "compare",
+                "vs",
+                "list",
+                "search",
+                "about",
+            ]
+        ),
+        max_size=12,
+    ).map(" ".join),
     st.text(min_size=5000, max_size=10000),
 )
 
 
 def _live_markup(dumped: str) -> list[str]:
     return [m for m in SLACK_MARKUP if m in dumped] + (
-        ["bare link"] if "https://evil" in dumped or "www.evil" in dumped else [])
+        ["bare link"] if "https://evil" in dumped or "www.evil" in dumped else []
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -92,8 +132,9 @@ def test_core_answers_any_text_within_limits_and_without_live_markup(index, text
     assert _live_markup(dumped) == []
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=HOSTILE)
 def test_slash_commands_with_any_text_get_a_safe_reply(bot: Bot, text: str) -> None:
     started = time.monotonic()
@@ -107,8 +148,17 @@ def test_slash_commands_with_any_text_get_a_safe_reply(bot: Bot, text: str) -> N
 
 def test_mention_with_markup_is_answered_without_pinging(bot: Bot) -> None:
     text = f"<@{BOT_USER}> <!channel> <@U999> what about <https://evil.example|this> zzzq"
-    bot.event({"type": "app_mention", "user": "U1", "text": text, "ts": "2.1", "channel": "C1",
-               "event_ts": "2.1"}, event_id="EvHostile1")
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "text": text,
+            "ts": "2.1",
+            "channel": "C1",
+            "event_ts": "2.1",
+        },
+        event_id="EvHostile1",
+    )
     posted = bot.slack.wait_for("/chat.postMessage")[0].body
     dumped = json.dumps(posted, ensure_ascii=False)
     assert "No entry for" in posted["text"]
@@ -119,9 +169,17 @@ def test_mention_with_markup_is_answered_without_pinging(bot: Bot) -> None:
 
 
 def _mention(bot: Bot, event_id: str, text: str = "crs") -> None:
-    bot.event({"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER}> {text}",
-               "ts": f"3.{event_id[-3:]}", "channel": "C1", "event_ts": "3.1"},
-              event_id=event_id)
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "text": f"<@{BOT_USER}> {text}",
+            "ts": f"3.{event_id[-3:]}",
+            "channel": "C1",
+            "event_ts": "3.1",
+        },
+        event_id=event_id,
+    )
 
 
 @pytest.fixture
@@ -133,8 +191,9 @@ def quick_bot(slack, tmp_path: Path):
         yield Bot(url, handler, slack, config)
 
 
-@pytest.mark.parametrize("faults", [(429,), (500,), (503,), ("reset",), ("timeout",),
-                                    (429, 500, "reset")])
+@pytest.mark.parametrize(
+    "faults", [(429,), (500,), (503,), ("reset",), ("timeout",), (429, 500, "reset")]
+)
 def test_mention_reply_is_delivered_through_web_api_faults(quick_bot: Bot, faults) -> None:
     quick_bot.slack.fail("/chat.postMessage", *faults)
     _mention(quick_bot, "EvFault001")
@@ -152,14 +211,16 @@ def test_response_url_replies_are_retried(quick_bot: Bot, faults) -> None:
     assert "Management by grade" in json.dumps(posted[0].body)
 
 
-def test_a_permanent_failure_is_logged_once_and_the_bot_keeps_serving(quick_bot: Bot, caplog
-                                                                      ) -> None:
+def test_a_permanent_failure_is_logged_once_and_the_bot_keeps_serving(
+    quick_bot: Bot, caplog
+) -> None:
     caplog.set_level(logging.ERROR)
     quick_bot.slack.fail("/chat.postMessage", *([500] * 10))
     _mention(quick_bot, "EvDown0001")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not any(
-            "chat_postMessage failed" in r.getMessage() for r in caplog.records):
+        "chat_postMessage failed" in r.getMessage() for r in caplog.records
+    ):
         time.sleep(0.1)
     failures = [r for r in caplog.records if "chat_postMessage failed" in r.getMessage()]
     assert len(failures) == 1
@@ -174,11 +235,21 @@ def test_a_retry_while_the_first_reply_is_in_flight_is_not_answered_twice(bot: B
     _mention(bot, "EvSlow0001")
     time.sleep(0.2)  # the first delivery is now waiting on the slow Web API
     for n in (1, 2, 3):
-        reply = bot.send(event_body({"type": "app_mention", "user": "U1",
-                                     "text": f"<@{BOT_USER}> crs", "ts": "3.001",
-                                     "channel": "C1", "event_ts": "3.1"}, "EvSlow0001"),
-                         "application/json", headers={"X-Slack-Retry-Num": str(n),
-                                                      "X-Slack-Retry-Reason": "http_timeout"})
+        reply = bot.send(
+            event_body(
+                {
+                    "type": "app_mention",
+                    "user": "U1",
+                    "text": f"<@{BOT_USER}> crs",
+                    "ts": "3.001",
+                    "channel": "C1",
+                    "event_ts": "3.1",
+                },
+                "EvSlow0001",
+            ),
+            "application/json",
+            headers={"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"},
+        )
         assert reply.status == 200
     bot.slack.wait_for("/chat.postMessage", timeout=10)
     bot.slack.settle(quiet=0.5)
@@ -188,22 +259,43 @@ def test_a_retry_while_the_first_reply_is_in_flight_is_not_answered_twice(bot: B
 # -- keyword floods --------------------------------------------------------------------------------
 
 
-def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack, tmp_path
-                                                                         ) -> None:
-    config = make_config(slack, tmp_path, keyword_replies_per_minute=4,
-                         keyword_channels=frozenset({KEYWORD_CHANNEL, "CQUIET"}))
+def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack, tmp_path) -> None:
+    config = make_config(
+        slack,
+        tmp_path,
+        keyword_replies_per_minute=4,
+        keyword_channels=frozenset({KEYWORD_CHANNEL, "CQUIET"}),
+    )
     with serve(create_application(config, watch=False)) as url:
         bot = Bot(url, None, slack, config)  # type: ignore[arg-type]
         for n in range(100):
-            bot.event({"type": "message", "user": "U1", "text": f"CRS again {n}",
-                       "ts": f"4.{n:04d}", "channel": KEYWORD_CHANNEL, "event_ts": "4.1"},
-                      event_id=f"EvFlood{n:03d}")
+            bot.event(
+                {
+                    "type": "message",
+                    "user": "U1",
+                    "text": f"CRS again {n}",
+                    "ts": f"4.{n:04d}",
+                    "channel": KEYWORD_CHANNEL,
+                    "event_ts": "4.1",
+                },
+                event_id=f"EvFlood{n:03d}",
+            )
         slack.settle(quiet=0.5)
-        flooded = [r for r in slack.calls("/chat.postMessage")
-                   if r.body["channel"] == KEYWORD_CHANNEL]
+        flooded = [
+            r for r in slack.calls("/chat.postMessage") if r.body["channel"] == KEYWORD_CHANNEL
+        ]
         assert len(flooded) == 4
-        bot.event({"type": "message", "user": "U1", "text": "CRS here too", "ts": "5.0001",
-                   "channel": "CQUIET", "event_ts": "5.1"}, event_id="EvQuiet001")
+        bot.event(
+            {
+                "type": "message",
+                "user": "U1",
+                "text": "CRS here too",
+                "ts": "5.0001",
+                "channel": "CQUIET",
+                "event_ts": "5.1",
+            },
+            event_id="EvQuiet001",
+        )
         quiet = slack.wait_for("/chat.postMessage", count=5)
         assert quiet[-1].body["channel"] == "CQUIET"
 
@@ -211,8 +303,9 @@ def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack,
 # -- hostile knowledge files -----------------------------------------------------------------------
 
 BILLION_LAUGHS = "\n".join(
-    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] +
-    [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)])
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+)
 
 
 def test_billion_laughs_is_refused_quickly_without_blowing_up_memory(tmp_path: Path) -> None:

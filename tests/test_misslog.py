@@ -23,8 +23,12 @@ def test_top_misses_counts_normalised_queries_and_picks(tmp_path: Path) -> None:
 def test_old_records_are_pruned(tmp_path: Path) -> None:
     now = dt.datetime(2026, 11, 29)
     clock = [now - dt.timedelta(days=100)]
-    log = MissLog(f"sqlite:///{tmp_path}/m.sqlite3", retention_days=90, background=False,
-                  clock=lambda: clock[0])
+    log = MissLog(
+        f"sqlite:///{tmp_path}/m.sqlite3",
+        retention_days=90,
+        background=False,
+        clock=lambda: clock[0],
+    )
     log.record_miss("old question")
     clock[0] = now
     log.record_miss("new question")

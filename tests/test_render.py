@@ -65,8 +65,7 @@ def test_a_huge_entry_is_cut_to_fit_not_rejected(knowledge: Knowledge) -> None:
     from dataclasses import replace
 
     drug = knowledge.entries["pembrolizumab"]
-    huge = replace(drug, summary="x " * 5000, name="p" * 400,
-                   indications=drug.indications * 40)
+    huge = replace(drug, summary="x " * 5000, name="p" * 400, indications=drug.indications * 40)
     message = render.card(huge, knowledge, "indications")
     assert_within_limits(message.blocks)
     message = render.card(huge, knowledge)
@@ -85,18 +84,28 @@ def test_many_management_grades_keep_buttons_and_footer(knowledge: Knowledge) ->
 
 def test_listing_help_about_compare_fit(knowledge: Knowledge) -> None:
     drugs = knowledge.drugs
-    for message in (render.listing(knowledge, None), render.help_message(knowledge),
-                    render.about(knowledge, "x" * 10000), render.compare(drugs[0], drugs[1],
-                                                                        knowledge)):
+    for message in (
+        render.listing(knowledge, None),
+        render.help_message(knowledge),
+        render.about(knowledge, "x" * 10000),
+        render.compare(drugs[0], drugs[1], knowledge),
+    ):
         assert_within_limits(message.blocks)
 
 
-@pytest.mark.parametrize("typed,forbidden", [
-    ("<!channel>", "<!channel>"), ("<!here|here>", "<!here"), ("<@U123>", "<@U123>"),
-    ("<#C123|general>", "<#C123"), ("<https://evil.example|click me>", "<https://"),
-    ("https://evil.example/x", "https://evil"), ("www.evil.example", "www.evil"),
-    ("*bold* `code`", "*bold*"),
-])
+@pytest.mark.parametrize(
+    "typed,forbidden",
+    [
+        ("<!channel>", "<!channel>"),
+        ("<!here|here>", "<!here"),
+        ("<@U123>", "<@U123>"),
+        ("<#C123|general>", "<#C123"),
+        ("<https://evil.example|click me>", "<https://"),
+        ("https://evil.example/x", "https://evil"),
+        ("www.evil.example", "www.evil"),
+        ("*bold* `code`", "*bold*"),
+    ],
+)
 def test_escape_user_text_disarms_markup(typed: str, forbidden: str) -> None:
     assert forbidden not in bk.escape_user_text(typed)
 

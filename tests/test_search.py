@@ -10,28 +10,58 @@ from bot.query import find_section, parse
 from bot.search import Index
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("pembrolizumab", "pembrolizumab"), ("KEYTRUDA", "pembrolizumab"), ("pembro", "pembrolizumab"),
-    ("Opdivo", "nivolumab"), ("axi-cel", "axicabtagene-ciloleucel"),
-    ("axicel", "axicabtagene-ciloleucel"), ("T-VEC", "talimogene-laherparepvec"),
-    ("tisa cel", "tisagenlecleucel"), ("checkpoint inhibitors", "checkpoint-inhibitors"),
-    ("PD-1 inhibitors", "pd-1-inhibitors"), ("pd1 inhibitor", "pd-1-inhibitors"),
-    ("CAR-T", "car-t-cell-therapy"), ("CRS", "crs"), ("irAE", "irae"), ("irAEs", "irae"),
-    ("colitis", "colitis"), ("NSCLC", "nsclc"), ("myeloma", "multiple-myeloma"),
-    ("non-small-cell lung cancers", "nsclc"), ("pembrolizumb", "pembrolizumab"),
-    ("nivolumub", "nivolumab"), ("ciltacabtagene autoleucl", "ciltacabtagene-autoleucel"),
-    ("diarrhoea", "colitis"), ("interleukin-2", "aldesleukin"),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("pembrolizumab", "pembrolizumab"),
+        ("KEYTRUDA", "pembrolizumab"),
+        ("pembro", "pembrolizumab"),
+        ("Opdivo", "nivolumab"),
+        ("axi-cel", "axicabtagene-ciloleucel"),
+        ("axicel", "axicabtagene-ciloleucel"),
+        ("T-VEC", "talimogene-laherparepvec"),
+        ("tisa cel", "tisagenlecleucel"),
+        ("checkpoint inhibitors", "checkpoint-inhibitors"),
+        ("PD-1 inhibitors", "pd-1-inhibitors"),
+        ("pd1 inhibitor", "pd-1-inhibitors"),
+        ("CAR-T", "car-t-cell-therapy"),
+        ("CRS", "crs"),
+        ("irAE", "irae"),
+        ("irAEs", "irae"),
+        ("colitis", "colitis"),
+        ("NSCLC", "nsclc"),
+        ("myeloma", "multiple-myeloma"),
+        ("non-small-cell lung cancers", "nsclc"),
+        ("pembrolizumb", "pembrolizumab"),
+        ("nivolumub", "nivolumab"),
+        ("ciltacabtagene autoleucl", "ciltacabtagene-autoleucel"),
+        ("diarrhoea", "colitis"),
+        ("interleukin-2", "aldesleukin"),
+    ],
+)
 def test_resolves_to_the_right_entry(index: Index, typed: str, expected: str) -> None:
     match = index.resolve(typed)
     assert match.entry is not None, (typed, match)
     assert match.entry.id == expected
 
 
-@pytest.mark.parametrize("typed", [
-    "aspirin", "metformin", "imatinib", "bevacizumab", "hello", "thanks!", "type 2 diabetes",
-    "hepatitis C", "covid vaccine", "what's the weather", "", "???",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "aspirin",
+        "metformin",
+        "imatinib",
+        "bevacizumab",
+        "hello",
+        "thanks!",
+        "type 2 diabetes",
+        "hepatitis C",
+        "covid vaccine",
+        "what's the weather",
+        "",
+        "???",
+    ],
+)
 def test_out_of_scope_is_a_miss(index: Index, typed: str) -> None:
     assert index.resolve(typed).entry is None
 
@@ -92,20 +122,22 @@ def test_exact_hits_do_not_scan_the_knowledge(index: Index, monkeypatch) -> None
     assert 0 < len(calls) < 20
 
 
-
-@pytest.mark.parametrize("typed,expected", [
-    ("Yescarta neurotox", "icans"),            # shorthand and a side effect of that drug
-    ("herceptin cardiotox", "cardiomyopathy"),
-    ("EGFR antibody rash", "acneiform-rash"),  # the rash anti-EGFR antibodies cause
-    ("hypothyroid on nivo", "hypothyroidism"),
-    ("how long is the opdivo infusion", "nivolumab"),  # how it is given, not a reaction
-    ("bladder ca", "urothelial-carcinoma"),
-    ("cetux premed", "cetuximab"),             # a clear abbreviation of one name
-    ("keytrooda q6w dosing", "pembrolizumab"),  # two typos in a long name
-    ("non small cell", "nsclc"),
-    ("hodgkins", "classical-hodgkin-lymphoma"),
-    ("pt on nivo c/o cough", "nivolumab"),      # c/o is shorthand, not a qualifier
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("Yescarta neurotox", "icans"),  # shorthand and a side effect of that drug
+        ("herceptin cardiotox", "cardiomyopathy"),
+        ("EGFR antibody rash", "acneiform-rash"),  # the rash anti-EGFR antibodies cause
+        ("hypothyroid on nivo", "hypothyroidism"),
+        ("how long is the opdivo infusion", "nivolumab"),  # how it is given, not a reaction
+        ("bladder ca", "urothelial-carcinoma"),
+        ("cetux premed", "cetuximab"),  # a clear abbreviation of one name
+        ("keytrooda q6w dosing", "pembrolizumab"),  # two typos in a long name
+        ("non small cell", "nsclc"),
+        ("hodgkins", "classical-hodgkin-lymphoma"),
+        ("pt on nivo c/o cough", "nivolumab"),  # c/o is shorthand, not a qualifier
+    ],
+)
 def test_clinic_phrasing(index: Index, typed: str, expected: str) -> None:
     match = answer(typed, index).match
     assert match is not None and match.entry is not None, (typed, match)

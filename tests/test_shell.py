@@ -47,22 +47,39 @@ def test_miss_and_quit() -> None:
 
 def test_run_command_starts_the_shell_without_tokens(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "bot"], input="/immuno crs\n",
-                            capture_output=True, text=True, cwd=tmp_path, env={
-                                **env, "PYTHONPATH": str(ROOT)}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="/immuno crs\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "Cytokine release syndrome (CRS)" in result.stdout
 
 
 def test_bad_configuration_fails_at_start_with_one_line(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),
-           "SLACK_BOT_TOKEN": "xoxb-1"}
-    result = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": "xoxb-1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "immuno: configuration error: SLACK_SIGNING_SECRET is not set: copy it from Slack app > "
-        "Basic Information > Signing Secret (needed for HTTP mode)"]
+        "Basic Information > Signing Secret (needed for HTTP mode)"
+    ]
 
 
 def test_preview_prints_text_json_and_builder_link(capsys) -> None:

@@ -81,8 +81,7 @@ def test_list_search_and_about(bot: Bot) -> None:
 
 def test_slash_reply_has_share_button_and_report_button(bot: Bot) -> None:
     body = bot.slash("nivolumab").json()
-    ids = [e["action_id"] for b in body["blocks"] if b["type"] == "actions"
-           for e in b["elements"]]
+    ids = [e["action_id"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert any(i.startswith("immuno.share") for i in ids)
     assert any(i.startswith("immuno.report") for i in ids)
 

@@ -8,18 +8,33 @@ from conftest import FEEDBACK_CHANNEL, KEYWORD_CHANNEL, Bot
 from support import BOT_ID, BOT_USER
 
 
-def mention(text: str, ts: str = "1700000100.000100", thread_ts: str | None = None,
-            channel: str = "C1ONC") -> dict:
-    event = {"type": "app_mention", "user": "U1NURSE", "text": f"<@{BOT_USER}> {text}",
-             "ts": ts, "channel": channel, "event_ts": ts}
+def mention(
+    text: str, ts: str = "1700000100.000100", thread_ts: str | None = None, channel: str = "C1ONC"
+) -> dict:
+    event = {
+        "type": "app_mention",
+        "user": "U1NURSE",
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
 
 
 def message(text: str, ts: str, channel: str = KEYWORD_CHANNEL, **extra: object) -> dict:
-    return {"type": "message", "user": "U1NURSE", "text": text, "ts": ts, "channel": channel,
-            "event_ts": ts, "channel_type": "channel", **extra}
+    return {
+        "type": "message",
+        "user": "U1NURSE",
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": "channel",
+        **extra,
+    }
 
 
 def test_mention_is_answered_in_its_thread_with_the_asked_section_first(bot: Bot) -> None:
@@ -39,8 +54,9 @@ def test_mention_is_answered_in_its_thread_with_the_asked_section_first(bot: Bot
 
 
 def test_mention_inside_a_thread_replies_in_that_thread(bot: Bot) -> None:
-    bot.event(mention("side effects of nivolumab", ts="1700000200.000200",
-                      thread_ts="1700000000.000001"))
+    bot.event(
+        mention("side effects of nivolumab", ts="1700000200.000200", thread_ts="1700000000.000001")
+    )
     posted = bot.slack.wait_for("/chat.postMessage")
     assert posted[0].body["thread_ts"] == "1700000000.000001"
     assert "Nivolumab" in posted[0].body["text"]
@@ -56,8 +72,11 @@ def test_which_drugs_cause_lists_drugs(bot: Bot) -> None:
 def test_retried_event_is_answered_once(bot: Bot) -> None:
     event = mention("keytruda")
     first = bot.event(event, event_id="EvRETRY1")
-    retry = bot.event(event, event_id="EvRETRY1",
-                      headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = bot.event(
+        event,
+        event_id="EvRETRY1",
+        headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
     assert first.status == 200 and retry.status == 200
     bot.slack.wait_for("/chat.postMessage")
     bot.slack.settle()
@@ -65,34 +84,42 @@ def test_retried_event_is_answered_once(bot: Bot) -> None:
 
 
 def test_keyword_in_opted_in_channel_gets_a_compact_card_once_per_thread(bot: Bot) -> None:
-    bot.event(message("anyone seen CRS after cilta-cel?", ts="1700000300.000001"),
-              event_id="EvK1")
+    bot.event(message("anyone seen CRS after cilta-cel?", ts="1700000300.000001"), event_id="EvK1")
     posted = bot.slack.wait_for("/chat.postMessage", count=2)
     texts = sorted(p.body["text"].split(":")[0] for p in posted)
     assert texts == ["Ciltacabtagene autoleucel (Carvykti)", "Cytokine release syndrome (CRS)"]
     assert all(p.body["thread_ts"] == "1700000300.000001" for p in posted)
     # the same entry again in the same thread: no second card
-    bot.event(message("CRS again", ts="1700000301.000001", thread_ts="1700000300.000001"),
-              event_id="EvK2")
+    bot.event(
+        message("CRS again", ts="1700000301.000001", thread_ts="1700000300.000001"), event_id="EvK2"
+    )
     bot.slack.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == 2
 
 
 def test_keywords_ignored_in_other_channels_and_from_bots(bot: Bot) -> None:
-    bot.event(message("CRS after cilta-cel", ts="1700000400.000001", channel="COTHER"),
-              event_id="EvK3")
-    bot.event(message("CRS after cilta-cel", ts="1700000401.000001", bot_id="BOTHER",
-                      subtype="bot_message"), event_id="EvK4")
-    bot.event(message("CRS after cilta-cel", ts="1700000402.000001", bot_id=BOT_ID,
-                      user=BOT_USER), event_id="EvK5")
+    bot.event(
+        message("CRS after cilta-cel", ts="1700000400.000001", channel="COTHER"), event_id="EvK3"
+    )
+    bot.event(
+        message(
+            "CRS after cilta-cel", ts="1700000401.000001", bot_id="BOTHER", subtype="bot_message"
+        ),
+        event_id="EvK4",
+    )
+    bot.event(
+        message("CRS after cilta-cel", ts="1700000402.000001", bot_id=BOT_ID, user=BOT_USER),
+        event_id="EvK5",
+    )
     bot.slack.settle()
     assert bot.slack.calls("/chat.postMessage") == []
 
 
 def test_keyword_flood_is_rate_limited_per_channel(bot: Bot) -> None:
     for n in range(20):
-        bot.event(message(f"question {n} about CRS", ts=f"1700000500.{n:06d}"),
-                  event_id=f"EvFlood{n}")
+        bot.event(
+            message(f"question {n} about CRS", ts=f"1700000500.{n:06d}"), event_id=f"EvFlood{n}"
+        )
     bot.slack.settle(quiet=0.5)
     assert len(bot.slack.calls("/chat.postMessage")) == bot.config.keyword_replies_per_minute
 
@@ -100,8 +127,9 @@ def test_keyword_flood_is_rate_limited_per_channel(bot: Bot) -> None:
 def test_mentions_in_keyword_channels_are_answered_once(bot: Bot) -> None:
     text = f"<@{BOT_USER}> CRS grading"
     bot.event({**message(text, ts="1700000600.000001")}, event_id="EvM1")
-    bot.event(mention("CRS grading", ts="1700000600.000001", channel=KEYWORD_CHANNEL),
-              event_id="EvM2")
+    bot.event(
+        mention("CRS grading", ts="1700000600.000001", channel=KEYWORD_CHANNEL), event_id="EvM2"
+    )
     bot.slack.wait_for("/chat.postMessage")
     bot.slack.settle()
     posted = bot.slack.calls("/chat.postMessage")

@@ -27,8 +27,13 @@ def test_section_button_on_ephemeral_card_updates_it_in_place(bot: Bot) -> None:
 
 
 def test_section_button_on_public_card_answers_in_the_thread(bot: Bot) -> None:
-    bot.action("immuno.section#1", "colitis|management", ephemeral=False,
-               message_ts="1700000700.000001", thread_ts="1700000699.000001")
+    bot.action(
+        "immuno.section#1",
+        "colitis|management",
+        ephemeral=False,
+        message_ts="1700000700.000001",
+        thread_ts="1700000699.000001",
+    )
     posted = bot.slack.wait_for("/chat.postMessage")
     assert posted[0].body["thread_ts"] == "1700000699.000001"
     assert "Management by grade" in json.dumps(_blocks(posted[0].body))
@@ -58,16 +63,34 @@ def test_report_button_opens_a_modal_and_submission_reaches_maintainers(bot: Bot
     view = json.loads(view) if isinstance(view, str) else view
     assert view["callback_id"] == "immuno.report"
     submission = {
-        "type": "view_submission", "team": {"id": "T0001"},
-        "user": {"id": "U1NURSE", "team_id": "T0001"}, "api_app_id": "A0001",
-        "view": {**view, "id": "V1", "state": {"values": {
-            "what": {"what_input": {"type": "plain_text_input",
-                                    "value": "Approval year looks wrong <!channel>"}},
-            "source": {"source_input": {"type": "plain_text_input",
-                                        "value": "https://dailymed.nlm.nih.gov/x"}}}}},
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "U1NURSE", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "view": {
+            **view,
+            "id": "V1",
+            "state": {
+                "values": {
+                    "what": {
+                        "what_input": {
+                            "type": "plain_text_input",
+                            "value": "Approval year looks wrong <!channel>",
+                        }
+                    },
+                    "source": {
+                        "source_input": {
+                            "type": "plain_text_input",
+                            "value": "https://dailymed.nlm.nih.gov/x",
+                        }
+                    },
+                }
+            },
+        },
     }
-    reply = bot.send(urlencode({"payload": json.dumps(submission)}),
-                     "application/x-www-form-urlencoded")
+    reply = bot.send(
+        urlencode({"payload": json.dumps(submission)}), "application/x-www-form-urlencoded"
+    )
     assert reply.status == 200
     posted = bot.slack.wait_for("/chat.postMessage")
     report = posted[0].body
@@ -83,20 +106,35 @@ def test_report_without_text_is_refused_in_the_modal(bot: Bot) -> None:
     from bot.views import report_modal
 
     view = report_modal(None, "overview", "C1ONC")
-    submission = {"type": "view_submission", "team": {"id": "T0001"},
-                  "user": {"id": "U1NURSE"}, "api_app_id": "A0001",
-                  "view": {**view, "id": "V1", "state": {"values": {
-                      "what": {"what_input": {"type": "plain_text_input", "value": "  "}}}}}}
-    reply = bot.send(urlencode({"payload": json.dumps(submission)}),
-                     "application/x-www-form-urlencoded")
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "U1NURSE"},
+        "api_app_id": "A0001",
+        "view": {
+            **view,
+            "id": "V1",
+            "state": {
+                "values": {"what": {"what_input": {"type": "plain_text_input", "value": "  "}}}
+            },
+        },
+    }
+    reply = bot.send(
+        urlencode({"payload": json.dumps(submission)}), "application/x-www-form-urlencoded"
+    )
     assert reply.json()["response_action"] == "errors"
     bot.slack.settle()
     assert bot.slack.calls("/chat.postMessage") == []
 
 
 def test_app_home_lists_coverage_and_browsable_index(bot: Bot, knowledge) -> None:
-    event = {"type": "app_home_opened", "user": "U1NURSE", "channel": "D1", "tab": "home",
-             "event_ts": "1700000800.000001"}
+    event = {
+        "type": "app_home_opened",
+        "user": "U1NURSE",
+        "channel": "D1",
+        "tab": "home",
+        "event_ts": "1700000800.000001",
+    }
     bot.event(event, event_id="EvHome1")
     published = bot.slack.wait_for("/views.publish")
     view = published[0].body["view"]
@@ -104,21 +142,36 @@ def test_app_home_lists_coverage_and_browsable_index(bot: Bot, knowledge) -> Non
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     dumped = json.dumps(view)
     assert f"{len(knowledge.drugs)} drugs" in dumped
-    selects = [b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("type")
-               == "static_select"]
+    selects = [
+        b["accessory"]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("type") == "static_select"
+    ]
     assert len(selects) == 4
     assert "CONTRIBUTING" in dumped
 
 
 def test_browsing_from_home_shows_the_card_in_home(bot: Bot) -> None:
-    payload = {"type": "block_actions", "user": {"id": "U1NURSE"}, "api_app_id": "A0001",
-               "team": {"id": "T0001"}, "container": {"type": "view", "view_id": "V1"},
-               "view": {"type": "home", "id": "V1"}, "trigger_id": "1.2.3",
-               "actions": [{"action_id": "immuno.browse#drug", "type": "static_select",
-                            "block_id": "browse.drug",
-                            "selected_option": {"value": "ipilimumab|overview",
-                                                "text": {"type": "plain_text",
-                                                         "text": "Ipilimumab"}}}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1NURSE"},
+        "api_app_id": "A0001",
+        "team": {"id": "T0001"},
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {"type": "home", "id": "V1"},
+        "trigger_id": "1.2.3",
+        "actions": [
+            {
+                "action_id": "immuno.browse#drug",
+                "type": "static_select",
+                "block_id": "browse.drug",
+                "selected_option": {
+                    "value": "ipilimumab|overview",
+                    "text": {"type": "plain_text", "text": "Ipilimumab"},
+                },
+            }
+        ],
+    }
     bot.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
     published = bot.slack.wait_for("/views.publish")
     view = published[0].body["view"]

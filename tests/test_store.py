@@ -22,23 +22,34 @@ def test_a_good_edit_is_served_without_restart(knowledge_copy: Path) -> None:
     store = KnowledgeStore(knowledge_copy)
     assert "pembrolizumab" in answer("pembrolizumab", store.index).message.text.lower()
     path = knowledge_copy / "cancers.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "name: Melanoma", "name: Melanoma (cutaneous and other)"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "name: Melanoma", "name: Melanoma (cutaneous and other)"
+        ),
+        encoding="utf-8",
+    )
     _touch_later(path)
     assert store.refresh() is True
-    assert answer("melanoma", store.index).message.blocks[0]["text"]["text"] == \
-        "Melanoma (cutaneous and other)"
+    assert (
+        answer("melanoma", store.index).message.blocks[0]["text"]["text"]
+        == "Melanoma (cutaneous and other)"
+    )
 
 
-@pytest.mark.parametrize("breakage", [
-    pytest.param(lambda text: text[: len(text) // 2], id="truncated"),
-    pytest.param(lambda text: text + "\n  - id: [unclosed\n", id="invalid-yaml"),
-    pytest.param(lambda text: text.replace("last_reviewed:", "last_reviewd:", 1),
-                 id="schema-violation"),
-    pytest.param(lambda text: "drugs: &a [1]\nclasses: *a\n", id="anchors"),
-])
-def test_a_broken_edit_keeps_the_last_good_knowledge(knowledge_copy: Path, breakage, caplog
-                                                      ) -> None:
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        pytest.param(lambda text: text[: len(text) // 2], id="truncated"),
+        pytest.param(lambda text: text + "\n  - id: [unclosed\n", id="invalid-yaml"),
+        pytest.param(
+            lambda text: text.replace("last_reviewed:", "last_reviewd:", 1), id="schema-violation"
+        ),
+        pytest.param(lambda text: "drugs: &a [1]\nclasses: *a\n", id="anchors"),
+    ],
+)
+def test_a_broken_edit_keeps_the_last_good_knowledge(
+    knowledge_copy: Path, breakage, caplog
+) -> None:
     store = KnowledgeStore(knowledge_copy)
     before = store.index
     path = knowledge_copy / "drugs-checkpoint-inhibitors.yaml"
@@ -50,6 +61,7 @@ def test_a_broken_edit_keeps_the_last_good_knowledge(knowledge_copy: Path, break
     about = answer("about", store.index, rejected=store.rejected_summary).message
     assert "newest edit was rejected" in about.text
     assert "drugs-checkpoint-inhibitors.yaml:" in str(about.blocks)
+
     def errors() -> list:
         return [r for r in caplog.records if r.levelname == "ERROR" and r.name == "bot.store"]
 
@@ -85,12 +97,16 @@ def test_watcher_thread_picks_up_changes(knowledge_copy: Path) -> None:
     store.watch(interval=0.05)
     try:
         path = knowledge_copy / "cancers.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "name: Melanoma", "name: Melanoma (watched)"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("name: Melanoma", "name: Melanoma (watched)"),
+            encoding="utf-8",
+        )
         _touch_later(path)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and \
-                store.index.knowledge.entries["melanoma"].name != "Melanoma (watched)":
+        while (
+            time.monotonic() < deadline
+            and store.index.knowledge.entries["melanoma"].name != "Melanoma (watched)"
+        ):
             time.sleep(0.05)
         assert store.index.knowledge.entries["melanoma"].name == "Melanoma (watched)"
     finally:
@@ -105,14 +121,18 @@ def test_broken_knowledge_at_start_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_restart_trusts_a_snapshot_only_of_the_exact_files_validated(
-        knowledge_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    knowledge_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("IMMUNO_CACHE_DIR", str(tmp_path / "cache"))
     KnowledgeStore(knowledge_copy)  # validated in full, snapshot written
     assert list((tmp_path / "cache").glob("knowledge-*.json"))
     assert "Pembrolizumab" in answer("keytruda", KnowledgeStore(knowledge_copy).index).message.text
     path = knowledge_copy / "drugs-checkpoint-inhibitors.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("classes: [pd-1-inhibitors]",
-                                                             "classes: [pd-1-inhibitor]", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "classes: [pd-1-inhibitors]", "classes: [pd-1-inhibitor]", 1
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(KnowledgeError, match="unknown class id 'pd-1-inhibitor'"):
         KnowledgeStore(knowledge_copy)  # edited bytes: validated again, and refused

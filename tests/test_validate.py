@@ -45,8 +45,10 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 def problems(folder: Path, today: dt.date = TODAY) -> list[str]:
     result = load_knowledge(folder, today, with_version=False)
-    return [f"{Path(p.file).name}:{p.line}:{p.column}: {p.severity}: {p.message}"
-            for p in result.problems]
+    return [
+        f"{Path(p.file).name}:{p.line}:{p.column}: {p.severity}: {p.message}"
+        for p in result.problems
+    ]
 
 
 def test_a_valid_pair_of_files_loads(tmp_path: Path) -> None:
@@ -59,8 +61,13 @@ def test_a_valid_pair_of_files_loads(tmp_path: Path) -> None:
 
 
 def test_schema_violation_points_at_the_field(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", DRUG.replace("    classes: [test-class]\n",
-                                           "    classes: [test-class]\n    colour: blue\n"))
+    write(
+        tmp_path,
+        "a.yaml",
+        DRUG.replace(
+            "    classes: [test-class]\n", "    classes: [test-class]\n    colour: blue\n"
+        ),
+    )
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == ["a.yaml:5:5: error: unknown field ('colour' was unexpected)"]
 
@@ -72,12 +79,15 @@ def test_missing_required_field(tmp_path: Path) -> None:
 
 
 def test_entry_with_no_source(tmp_path: Path) -> None:
-    text = DRUG.replace("    sources:\n      - title: Label\n        url: https://example.org/"
-                        "label\n", "    sources: []\n")
+    text = DRUG.replace(
+        "    sources:\n      - title: Label\n        url: https://example.org/label\n",
+        "    sources: []\n",
+    )
     write(tmp_path, "a.yaml", text)
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == [
-        "a.yaml:6:5: error: entry has no source: add at least one (title + https URL)"]
+        "a.yaml:6:5: error: entry has no source: add at least one (title + https URL)"
+    ]
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
@@ -85,7 +95,8 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", CLASS.replace("name: Test class", "name: Other class"))
     assert problems(tmp_path) == [
         f"b.yaml:2:9: error: duplicate id 'test-class' (first defined at "
-        f"{_rel(tmp_path / 'a.yaml')}:2)"]
+        f"{_rel(tmp_path / 'a.yaml')}:2)"
+    ]
 
 
 def _rel(path: Path) -> str:
@@ -100,45 +111,50 @@ def test_alias_claimed_by_two_entries(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", CLASS.replace("    summary:", "    aliases: [test 1]\n    summary:"))
     assert problems(tmp_path) == [
         "b.yaml:4:15: error: 'test 1' is already a name of drug 'testumab' (as 'TEST-1'); a "
-        "name or alias may lead to one entry only"]
+        "name or alias may lead to one entry only"
+    ]
 
 
 def test_link_to_an_id_that_does_not_exist(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", DRUG.replace("classes: [test-class]", "classes: [test-clas]"))
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == [
-        "a.yaml:4:15: error: links to unknown class id 'test-clas' (did you mean 'test-class'?)"]
+        "a.yaml:4:15: error: links to unknown class id 'test-clas' (did you mean 'test-class'?)"
+    ]
 
 
 def test_non_https_source(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", DRUG.replace("https://example.org/label",
-                                           "http://example.org/label"))
+    write(tmp_path, "a.yaml", DRUG.replace("https://example.org/label", "http://example.org/label"))
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == [
-        "a.yaml:8:14: error: source URL 'http://example.org/label' must be an https:// "
-        "address"]
+        "a.yaml:8:14: error: source URL 'http://example.org/label' must be an https:// address"
+    ]
 
 
 def test_last_reviewed_in_the_future(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", DRUG.replace("last_reviewed: 2026-01-01",
-                                           "last_reviewed: 2027-01-01"))
+    write(
+        tmp_path, "a.yaml", DRUG.replace("last_reviewed: 2026-01-01", "last_reviewed: 2027-01-01")
+    )
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == ["a.yaml:9:20: error: last_reviewed 2027-01-01 is in the future"]
 
 
 def test_stale_review_is_a_warning_not_an_error(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", DRUG.replace("last_reviewed: 2026-01-01",
-                                           "last_reviewed: 2024-01-01"))
+    write(
+        tmp_path, "a.yaml", DRUG.replace("last_reviewed: 2026-01-01", "last_reviewed: 2024-01-01")
+    )
     write(tmp_path, "b.yaml", CLASS)
     result = load_knowledge(tmp_path, TODAY, with_version=False)
     assert result.knowledge is not None
     assert [str(p).split(": ", 1)[1] for p in result.warnings] == [
         "warning: 'testumab' was last reviewed on 2024-01-01, over 18 months ago: please "
-        "re-check it"]
+        "re-check it"
+    ]
 
 
-@pytest.mark.parametrize("markup", ["<!channel>", "<@U123ABC>", "<https://evil.example|here>",
-                                    "<#C123>"])
+@pytest.mark.parametrize(
+    "markup", ["<!channel>", "<@U123ABC>", "<https://evil.example|here>", "<#C123>"]
+)
 def test_slack_markup_in_text(tmp_path: Path, markup: str) -> None:
     write(tmp_path, "a.yaml", DRUG.replace("A test drug.", f"'A test drug {markup}.'"))
     write(tmp_path, "b.yaml", CLASS)
@@ -148,9 +164,11 @@ def test_slack_markup_in_text(tmp_path: Path, markup: str) -> None:
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    broken = (DRUG.replace("https://example.org/label", "http://example.org/label")
-              .replace("classes: [test-class]", "classes: [nope]")
-              .replace("last_reviewed: 2026-01-01", "last_reviewed: 2030-01-01"))
+    broken = (
+        DRUG.replace("https://example.org/label", "http://example.org/label")
+        .replace("classes: [test-class]", "classes: [nope]")
+        .replace("last_reviewed: 2026-01-01", "last_reviewed: 2030-01-01")
+    )
     write(tmp_path, "a.yaml", broken)
     write(tmp_path, "b.yaml", CLASS)
     assert len(problems(tmp_path)) == 3
@@ -166,9 +184,11 @@ def test_yaml_anchors_and_python_tags_are_refused(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", "drugs: &all\n  - id: x\nclasses: *all\n")
     write(tmp_path, "b.yaml", "drugs: !!python/object/apply:os.system ['echo hi']\n")
     found = problems(tmp_path)
-    assert found == ["a.yaml:1:8: error: YAML anchors (&all) are not allowed",
-                     "b.yaml:1:8: error: YAML tag 'tag:yaml.org,2002:python/object/apply:"
-                     "os.system' is not allowed"]
+    assert found == [
+        "a.yaml:1:8: error: YAML anchors (&all) are not allowed",
+        "b.yaml:1:8: error: YAML tag 'tag:yaml.org,2002:python/object/apply:"
+        "os.system' is not allowed",
+    ]
 
 
 def test_cli_exits_non_zero_and_prints_file_line(tmp_path: Path, capsys) -> None:
@@ -181,43 +201,92 @@ def test_cli_exits_non_zero_and_prints_file_line(tmp_path: Path, capsys) -> None
 
 
 def test_shipped_knowledge_validates_clean_and_meets_the_content_list(knowledge) -> None:
-    result = load_knowledge(Path(__file__).resolve().parent.parent / "knowledge",
-                            with_version=False)
+    result = load_knowledge(
+        Path(__file__).resolve().parent.parent / "knowledge", with_version=False
+    )
     assert result.errors == []
     counts = {k.value: n for k, n in knowledge.counts.items()}
     assert counts["drug"] >= 35 and counts["side-effect"] >= 25 and counts["cancer"] >= 20
-    required = ["pembrolizumab", "nivolumab", "cemiplimab", "dostarlimab", "toripalimab",
-                "tislelizumab", "retifanlimab", "atezolizumab", "durvalumab", "avelumab",
-                "ipilimumab", "tremelimumab", "nivolumab-relatlimab", "trastuzumab", "rituximab",
-                "cetuximab", "panitumumab", "daratumumab", "obinutuzumab", "tisagenlecleucel",
-                "axicabtagene-ciloleucel", "brexucabtagene-autoleucel",
-                "lisocabtagene-maraleucel", "idecabtagene-vicleucel",
-                "ciltacabtagene-autoleucel", "obecabtagene-autoleucel", "aldesleukin",
-                "interferon-alfa-2b", "blinatumomab", "teclistamab", "talimogene-laherparepvec",
-                "lifileucel", "sipuleucel-t", "bcg-intravesical",
-                "melanoma", "nsclc", "renal-cell-carcinoma", "b-all", "dlbcl",
-                "multiple-myeloma", "irae", "dermatitis", "colitis", "pneumonitis", "crs",
-                "icans", "checkpoint-inhibitors", "pd-1-inhibitors", "ctla-4-inhibitors",
-                "monoclonal-antibodies", "car-t-cell-therapy", "cytokine-therapy"]
+    required = [
+        "pembrolizumab",
+        "nivolumab",
+        "cemiplimab",
+        "dostarlimab",
+        "toripalimab",
+        "tislelizumab",
+        "retifanlimab",
+        "atezolizumab",
+        "durvalumab",
+        "avelumab",
+        "ipilimumab",
+        "tremelimumab",
+        "nivolumab-relatlimab",
+        "trastuzumab",
+        "rituximab",
+        "cetuximab",
+        "panitumumab",
+        "daratumumab",
+        "obinutuzumab",
+        "tisagenlecleucel",
+        "axicabtagene-ciloleucel",
+        "brexucabtagene-autoleucel",
+        "lisocabtagene-maraleucel",
+        "idecabtagene-vicleucel",
+        "ciltacabtagene-autoleucel",
+        "obecabtagene-autoleucel",
+        "aldesleukin",
+        "interferon-alfa-2b",
+        "blinatumomab",
+        "teclistamab",
+        "talimogene-laherparepvec",
+        "lifileucel",
+        "sipuleucel-t",
+        "bcg-intravesical",
+        "melanoma",
+        "nsclc",
+        "renal-cell-carcinoma",
+        "b-all",
+        "dlbcl",
+        "multiple-myeloma",
+        "irae",
+        "dermatitis",
+        "colitis",
+        "pneumonitis",
+        "crs",
+        "icans",
+        "checkpoint-inhibitors",
+        "pd-1-inhibitors",
+        "ctla-4-inhibitors",
+        "monoclonal-antibodies",
+        "car-t-cell-therapy",
+        "cytokine-therapy",
+    ]
     assert [i for i in required if i not in knowledge.entries] == []
     for entry in knowledge.entries.values():
         assert entry.sources and entry.last_reviewed
 
 
 def test_a_class_that_is_its_own_ancestor(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", CLASS.replace("    summary:", "    parent: other\n    summary:") +
-          CLASS.replace("classes:\n", "").replace("test-class", "other")
-          .replace("Test class", "Other class").replace("    summary:",
-                                                         "    parent: test-class\n    summary:"))
+    write(
+        tmp_path,
+        "a.yaml",
+        CLASS.replace("    summary:", "    parent: other\n    summary:")
+        + CLASS.replace("classes:\n", "")
+        .replace("test-class", "other")
+        .replace("Test class", "Other class")
+        .replace("    summary:", "    parent: test-class\n    summary:"),
+    )
     found = problems(tmp_path)
     assert "a.yaml:4:13: error: class 'test-class' is its own ancestor" in found
     assert "a.yaml:12:13: error: class 'other' is its own ancestor" in found
 
 
 def test_an_alias_that_repeats_the_name_is_redundant(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", DRUG.replace("    classes:", "    aliases: [Testumabs]\n"
-                                                           "    classes:"))
+    write(
+        tmp_path, "a.yaml", DRUG.replace("    classes:", "    aliases: [Testumabs]\n    classes:")
+    )
     write(tmp_path, "b.yaml", CLASS)
     assert problems(tmp_path) == [
         "a.yaml:4:15: error: 'Testumabs' is redundant: it matches another name of this entry "
-        "already (case, punctuation, plurals and British spellings are ignored)"]
+        "already (case, punctuation, plurals and British spellings are ignored)"
+    ]

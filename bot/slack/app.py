@@ -22,6 +22,7 @@ from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Services:
     """What the listeners share: configuration, the knowledge, and the guards."""
@@ -37,6 +38,7 @@ class Services:
         """Count a query that found nothing (text only, never who asked)."""
         if self.misslog is not None and answer.missed:
             self.misslog.record_miss(answer.query.text)
+
 
 class Identity:
     """The bot's own user and bot ids (from auth.test), fetched in the background.
@@ -71,15 +73,21 @@ class Identity:
         while not self.result:
             try:
                 response = self.client.auth_test()
-                self.result = {k: response.get(k) or "" for k in ("user_id", "bot_id",
-                                                                  "team_id", "team", "url")}
+                self.result = {
+                    k: response.get(k) or ""
+                    for k in ("user_id", "bot_id", "team_id", "team", "url")
+                }
             except Exception as exc:  # logged (redacted) and retried: never fatal
-                log.warning("auth.test failed (%s); retrying in %.0f s", type(exc).__name__,
-                            self.RETRY_SECONDS)
+                log.warning(
+                    "auth.test failed (%s); retrying in %.0f s",
+                    type(exc).__name__,
+                    self.RETRY_SECONDS,
+                )
                 if self._event.wait(self.RETRY_SECONDS):
                     break
         with self._lock:
             self._fetching = False
+
 
 class IdentityAuthorize(Authorize):
     """Authorize every request with the bot token and whatever auth.test has told us so far.
@@ -91,13 +99,24 @@ class IdentityAuthorize(Authorize):
         self.token = token
         self.identity = identity
 
-    def __call__(self, *, context: BoltContext, enterprise_id: str | None,  # type: ignore[override]
-                 team_id: str | None, user_id: str | None, **_: object) -> AuthorizeResult:
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,  # type: ignore[override]
+        team_id: str | None,
+        user_id: str | None,
+        **_: object,
+    ) -> AuthorizeResult:
         known = self.identity.get()
-        return AuthorizeResult(enterprise_id=enterprise_id,
-                               team_id=team_id or known.get("team_id"), bot_token=self.token,
-                               bot_user_id=known.get("user_id") or None,
-                               bot_id=known.get("bot_id") or None)
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id or known.get("team_id"),
+            bot_token=self.token,
+            bot_user_id=known.get("user_id") or None,
+            bot_id=known.get("bot_id") or None,
+        )
+
 
 def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
     """The Bolt app. process_before_response=True: a slash command's answer is computed in
@@ -106,8 +125,12 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
     from bot.slack.listeners import register
 
     redact.install([config.bot_token, config.signing_secret, config.app_token])
-    client = WebClient(token=config.bot_token or None, base_url=config.api_url,
-                       timeout=config.slack_timeout, retry_handlers=retry_handlers())
+    client = WebClient(
+        token=config.bot_token or None,
+        base_url=config.api_url,
+        timeout=config.slack_timeout,
+        retry_handlers=retry_handlers(),
+    )
     identity = Identity(client)
     identity.fetch_in_background()
     app = App(
@@ -118,8 +141,9 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
         logger=logging.getLogger("immuno.bolt"),
     )
-    services = Services(config, store, misslog,
-                        keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute))
+    services = Services(
+        config, store, misslog, keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute)
+    )
 
     register(app, services)
 

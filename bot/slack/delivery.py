@@ -38,10 +38,14 @@ def retry_handlers() -> list[RetryHandler]:
 
     slack_sdk's connection handler does not count a read timeout as a connection error; a
     Slack that accepted the connection and then stalled is retried here too."""
-    return [ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES, error_types=[
-                URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]),
-            RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
-            ServerErrorRetryHandler(max_retry_count=MAX_RETRIES)]
+    return [
+        ConnectionErrorRetryHandler(
+            max_retry_count=MAX_RETRIES,
+            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
+        ),
+        RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
+        ServerErrorRetryHandler(max_retry_count=MAX_RETRIES),
+    ]
 
 
 def payload(message: Message) -> dict[str, Any]:
@@ -59,8 +63,9 @@ def call(client: Any, method: str, **kwargs: Any) -> Any:
     return None
 
 
-def to_response_url(url: str, message: Message, *, timeout: float = TIMEOUT_SECONDS,
-                    **options: Any) -> bool:
+def to_response_url(
+    url: str, message: Message, *, timeout: float = TIMEOUT_SECONDS, **options: Any
+) -> bool:
     """Post to a response_url with retries. True when Slack accepted it."""
     client = WebhookClient(url, timeout=int(max(1, timeout)), retry_handlers=retry_handlers())
     try:

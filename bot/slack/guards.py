@@ -16,8 +16,12 @@ from collections.abc import Callable
 class SeenOnce:
     """Remembers keys for `ttl` seconds; `claim` is true only for the first caller."""
 
-    def __init__(self, ttl: float = 3600.0, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float = 3600.0,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self.max_keys = max_keys
         self.clock = clock
@@ -45,8 +49,9 @@ class SeenOnce:
 class ChannelRateLimit:
     """At most `limit` events per channel in any `window` seconds (a sliding window)."""
 
-    def __init__(self, limit: int, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
         self.clock = clock

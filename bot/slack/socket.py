@@ -18,7 +18,8 @@ def run_socket_mode(config: Config, store: KnowledgeStore) -> int:
     store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
     app = build_app(config, store, misslog=misslog)
-    log.info("immuno connecting to Slack in Socket Mode (%d entries)",
-             len(store.index.knowledge.entries))
+    log.info(
+        "immuno connecting to Slack in Socket Mode (%d entries)", len(store.index.knowledge.entries)
+    )
     SocketModeHandler(app, config.app_token).start()
     return 0

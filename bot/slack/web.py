@@ -54,24 +54,32 @@ class ImmunoRequestHandler(SlackRequestHandler):
         self.store = store
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(bolt_request(request.get_body(), request.query_string,
-                                              request.get_headers()))
+        return self.app.dispatch(
+            bolt_request(request.get_body(), request.query_string, request.get_headers())
+        )
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
-                 ) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
-                "GET", "HEAD"):
+            "GET",
+            "HEAD",
+        ):
             knowledge = self.store.index.knowledge
-            body = json.dumps({"ok": True, "entries": len(knowledge.entries),
-                               "version": knowledge.info.version or knowledge.info.content_hash,
-                               "newest_edit_rejected": self.store.rejection is not None})
+            body = json.dumps(
+                {
+                    "ok": True,
+                    "entries": len(knowledge.entries),
+                    "version": knowledge.info.version or knowledge.info.content_hash,
+                    "newest_edit_rejected": self.store.rejection is not None,
+                }
+            )
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body.encode()]
         return super().__call__(environ, start_response)
 
 
-def create_application(config: Config, store: KnowledgeStore | None = None, *,
-                       watch: bool = True) -> ImmunoRequestHandler:
+def create_application(
+    config: Config, store: KnowledgeStore | None = None, *, watch: bool = True
+) -> ImmunoRequestHandler:
     from bot.misslog import MissLog
     from bot.slack.app import build_app
 

@@ -37,28 +37,37 @@ def parse_value(value: str) -> tuple[str, str, str]:
     return entry_id, section, query
 
 
-def _show(body: dict[str, Any], client: WebClient, services: Services, message: Message
-          ) -> None:
+def _show(body: dict[str, Any], client: WebClient, services: Services, message: Message) -> None:
     """Show a card where the button was: in place when ephemeral, in the thread when public,
     in the Home tab when pressed there."""
     container = body.get("container") or {}
     user = (body.get("user") or {}).get("id", "")
     if container.get("type") == "view" or body.get("view", {}).get("type") == "home":
-        view = views.home(services.store.index.knowledge, services.config.contributing_url,
-                          shown=message)
+        view = views.home(
+            services.store.index.knowledge, services.config.contributing_url, shown=message
+        )
         delivery.call(client, "views_publish", user_id=user, view=view)
         return
     if container.get("is_ephemeral") or not body.get("message"):
         url = body.get("response_url")
         if url:
-            delivery.to_response_url(url, message, replace_original=True,
-                                     response_type="ephemeral",
-                                     timeout=services.config.slack_timeout)
+            delivery.to_response_url(
+                url,
+                message,
+                replace_original=True,
+                response_type="ephemeral",
+                timeout=services.config.slack_timeout,
+            )
         return
     msg = body["message"]
-    delivery.call(client, "chat_postMessage", channel=(body.get("channel") or {}).get("id"),
-                  thread_ts=msg.get("thread_ts") or msg.get("ts"), unfurl_links=False,
-                  **delivery.payload(message.public()))
+    delivery.call(
+        client,
+        "chat_postMessage",
+        channel=(body.get("channel") or {}).get("id"),
+        thread_ts=msg.get("thread_ts") or msg.get("ts"),
+        unfurl_links=False,
+        **delivery.payload(message.public()),
+    )
 
 
 def register(app: App, services: Services) -> None:
@@ -68,8 +77,9 @@ def register(app: App, services: Services) -> None:
     def show_section(body: dict[str, Any], client: WebClient) -> None:
         entry_id, section, query = parse_value(_value(body))
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        message = commands.entry_card(services.store.index, entry_id, section or None,
-                                      shareable=ephemeral)
+        message = commands.entry_card(
+            services.store.index, entry_id, section or None, shareable=ephemeral
+        )
         if message is None:
             message = render.error_message("That entry is no longer in the knowledge file.")
         _show(body, client, services, message)
@@ -88,10 +98,10 @@ def register(app: App, services: Services) -> None:
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
         timeout = services.config.slack_timeout
-        if delivery.to_response_url(url, public, response_type="in_channel",
-                                    replace_original=False, timeout=timeout):
-            delivery.to_response_url(url, Message(text=""), delete_original=True,
-                                     timeout=timeout)
+        if delivery.to_response_url(
+            url, public, response_type="in_channel", replace_original=False, timeout=timeout
+        ):
+            delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
 
     app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 

@@ -22,13 +22,17 @@ def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
     def on_immuno(ack: Ack, command: dict[str, Any]) -> None:
         try:
-            reply = commands.answer(command.get("text") or "", services.store.index,
-                                    rejected=services.store.rejected_summary)
+            reply = commands.answer(
+                command.get("text") or "",
+                services.store.index,
+                rejected=services.store.rejected_summary,
+            )
             message = reply.message
         except Exception:  # the user must get an answer, whatever went wrong
             log.exception("slash command failed")
-            message = render.error_message("Sorry, something went wrong answering that. "
-                                           "Please try again or rephrase.")
+            message = render.error_message(
+                "Sorry, something went wrong answering that. Please try again or rephrase."
+            )
             reply = None
         ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
         if reply is not None:

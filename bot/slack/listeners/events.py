@@ -32,21 +32,32 @@ def thread_of(event: dict[str, Any]) -> str:
 
 def register(app: App, services: Services) -> None:
     def answer_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not services.events.claim(body.get("event_id") or f"{event.get('channel')}:"
-                                                              f"{event.get('ts')}"):
+        if not services.events.claim(
+            body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        ):
             return  # a retry of an event we are already answering
         try:
-            reply = commands.answer(strip_mentions(event.get("text") or ""),
-                                    services.store.index,
-                                    rejected=services.store.rejected_summary)
+            reply = commands.answer(
+                strip_mentions(event.get("text") or ""),
+                services.store.index,
+                rejected=services.store.rejected_summary,
+            )
             message = reply.message.public()
         except Exception:
             log.exception("mention failed")
-            message, reply = render.error_message("Sorry, something went wrong answering "
-                                                  "that."), None
-        delivery.call(client, "chat_postMessage", channel=event.get("channel"),
-                      thread_ts=thread_of(event), unfurl_links=False, unfurl_media=False,
-                      **delivery.payload(message))
+            message, reply = (
+                render.error_message("Sorry, something went wrong answering that."),
+                None,
+            )
+        delivery.call(
+            client,
+            "chat_postMessage",
+            channel=event.get("channel"),
+            thread_ts=thread_of(event),
+            unfurl_links=False,
+            unfurl_media=False,
+            **delivery.payload(message),
+        )
         if reply is not None:
             services.record(reply)
 
@@ -55,8 +66,9 @@ def register(app: App, services: Services) -> None:
     def keyword_ack(ack: Ack) -> None:
         ack()
 
-    def answer_keywords(event: dict[str, Any], body: dict[str, Any], client: WebClient,
-                        context: BoltContext) -> None:
+    def answer_keywords(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         channel = event.get("channel") or ""
         if channel not in services.config.keyword_channels:
             return
@@ -76,8 +88,15 @@ def register(app: App, services: Services) -> None:
                 continue
             services.keyword_once.claim(key)
             card = render.compact_card(entry, index.knowledge)
-            delivery.call(client, "chat_postMessage", channel=channel, thread_ts=thread,
-                          unfurl_links=False, unfurl_media=False, **delivery.payload(card))
+            delivery.call(
+                client,
+                "chat_postMessage",
+                channel=channel,
+                thread_ts=thread,
+                unfurl_links=False,
+                unfurl_media=False,
+                **delivery.payload(card),
+            )
 
     app.event("message")(ack=keyword_ack, lazy=[answer_keywords])
 

@@ -34,15 +34,27 @@ def register(app: App, services: Services) -> None:
         message = views.report_message(report, entry, user)
         channel = services.config.feedback_channel
         if channel:
-            delivery.call(client, "chat_postMessage", channel=channel, unfurl_links=False,
-                          **delivery.payload(message))
+            delivery.call(
+                client,
+                "chat_postMessage",
+                channel=channel,
+                unfurl_links=False,
+                **delivery.payload(message),
+            )
         else:
-            log.warning("IMMUNO_FEEDBACK_CHANNEL is not set: a problem report for %r was "
-                        "not forwarded", report.entry_id)
+            log.warning(
+                "IMMUNO_FEEDBACK_CHANNEL is not set: a problem report for %r was not forwarded",
+                report.entry_id,
+            )
         thanks = views.thanks_message(entry)
         if report.channel:
-            delivery.call(client, "chat_postEphemeral", channel=report.channel, user=user,
-                          **delivery.payload(thanks))
+            delivery.call(
+                client,
+                "chat_postEphemeral",
+                channel=report.channel,
+                user=user,
+                **delivery.payload(thanks),
+            )
         else:
             delivery.call(client, "chat_postMessage", channel=user, **delivery.payload(thanks))
 
