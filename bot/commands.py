@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import render, words
+from bot import listing, render, words
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Query, parse
 from bot.render import Message
@@ -128,7 +128,7 @@ HANDLERS: dict[str, Handler] = {
     "lookup": _lookup,
     "compare": _compare,
     "search": _search,
-    "list": lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
+    "list": lambda q, ix: Answer(listing.listing(ix.knowledge, q.kind), q),
     "help": lambda q, ix: Answer(render.help_message(ix.knowledge), q),
 }
 

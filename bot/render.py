@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import quote
 
 from bot import blocks as bk
@@ -113,6 +114,8 @@ class Message:
     ephemeral: bool = True
     entry_id: str = ""
     section: str = ""
+    #: Secondary attachments, each {"blocks": [...]}: where Slack wants a table block.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def public(self) -> Message:
         """The same message for everyone: no Share button (it is already shared)."""
@@ -574,7 +577,6 @@ def compare(first: Drug, second: Drug, knowledge: Knowledge) -> Message:
     ]
     out: list[Block] = [
         bk.header(bk.cut(f"{first.name} vs {second.name}", bk.MAX_HEADER)),
-        bk.table(table_rows),
         bk.actions(
             [
                 bk.button(first.name, ACTION_CHOOSE, first.id),
@@ -591,28 +593,12 @@ def compare(first: Drug, second: Drug, knowledge: Knowledge) -> Message:
         ),
     ]
     text = "\n".join(f"{r[0]}: {r[1]} | {r[2]}" for r in table_rows[1:])
+    # Slack's table-block reference: a table goes in `attachments`, one per message.
     return Message(
-        text=bk.cut(f"{first.name} vs {second.name}\n{text}", bk.MAX_FALLBACK_TEXT), blocks=out
+        text=bk.cut(f"{first.name} vs {second.name}\n{text}", bk.MAX_FALLBACK_TEXT),
+        blocks=out,
+        attachments=[{"blocks": [bk.table(table_rows)]}],
     )
-
-
-def listing(knowledge: Knowledge, kind: Kind | None) -> Message:
-    """Every entry of a kind (or a count of each kind)."""
-    out: list[Block] = []
-    kinds = [kind] if kind else list(Kind)
-    out.append(
-        bk.header(f"Everything immuno knows about {kind.plural}" if kind else "What immuno knows")
-    )
-    lines_text = []
-    for k in kinds:
-        names = sorted((e.title for e in knowledge.of_kind(k)), key=str.lower)
-        body = ", ".join(escape(n) for n in names)
-        out.append(bk.section(f"*{k.plural.capitalize()} ({len(names)})*\n{body}"))
-        lines_text.append(f"{k.plural.capitalize()} ({len(names)}): {', '.join(names)}")
-    out.append(
-        bk.context([f"Type any name for its card, e.g. `/immuno pembrolizumab`. _{DISCLAIMER}_"])
-    )
-    return Message(text=bk.cut("\n".join(lines_text), bk.MAX_FALLBACK_TEXT), blocks=out)
 
 
 def search_results(query: str, ranked: list[tuple[Entry, float]]) -> Message:

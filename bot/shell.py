@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot import commands, render, terminal
+from bot import commands, listing, render, terminal
 from bot.render import Message
 from bot.store import KnowledgeStore
 
@@ -21,7 +21,18 @@ BANNER = (
     "a number to press a button, or 'quit'."
 )
 
-_PRESSABLE = (render.ACTION_SECTION, render.ACTION_CHOOSE)
+_PRESSABLE = (render.ACTION_SECTION, render.ACTION_CHOOSE, listing.ACTION_PAGE)
+
+
+def _elements(message: Message) -> list[dict]:
+    """Buttons and menus, in reading order: in actions blocks and as section accessories."""
+    out: list[dict] = []
+    for block in message.blocks:
+        if block.get("type") == "actions":
+            out += block["elements"]
+        elif block.get("accessory"):
+            out.append(block["accessory"])
+    return out
 
 
 class Shell:
@@ -33,10 +44,8 @@ class Shell:
     def _show(self, message: Message) -> None:
         self.buttons = [
             e
-            for b in message.blocks
-            if b.get("type") == "actions"
-            for e in b["elements"]
-            if e["action_id"].split("#")[0] in _PRESSABLE
+            for e in _elements(message)
+            if e.get("type") == "button" and e["action_id"].split("#")[0] in _PRESSABLE
         ]
         text = terminal.to_text(message)
         if self.buttons:
@@ -48,6 +57,9 @@ class Shell:
         if not 1 <= number <= len(self.buttons):
             return None
         button = self.buttons[number - 1]
+        if button["action_id"].split("#")[0] == listing.ACTION_PAGE:
+            wanted = listing.parse_page_value(button["value"])
+            return listing.page(self.store.index.knowledge, *wanted) if wanted else None
         entry_id, _, section = button["value"].partition("|")
         return commands.entry_card(self.store.index, entry_id, section or None)
 

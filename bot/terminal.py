@@ -59,9 +59,10 @@ def _table(rows: list[list[dict[str, Any]]], width: int) -> list[str]:
 
 
 def to_text(message: Message, width: int = 88) -> str:
-    """The message as lines of plain text."""
+    """The message as lines of plain text (attachments' blocks after the message's own)."""
     lines: list[str] = []
-    for block in message.blocks:
+    attached = [b for a in message.attachments for b in a.get("blocks", ())]
+    for block in [*message.blocks, *attached]:
         kind = block.get("type")
         if kind == "header":
             title = block["text"]["text"]
@@ -69,6 +70,8 @@ def to_text(message: Message, width: int = 88) -> str:
         elif kind == "section":
             if "text" in block:
                 lines += _wrap(plain(block["text"]["text"]), width)
+            if (block.get("accessory") or {}).get("type") == "button":
+                lines.append(f"  [{block['accessory']['text']['text']}]")
             for item in block.get("fields", ()):
                 label, _, value = plain(item["text"]).partition("\n")
                 lines += _wrap(f"{label}: {value}", width, "  ")

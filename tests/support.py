@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlencode
 from urllib.request import Request, urlopen
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -349,3 +351,45 @@ def action_body(
     if not ephemeral and container_type == "message":
         payload["message"] = message
     return urlencode({"payload": json.dumps(payload)})
+
+
+def blocks_of(value: Any) -> list[dict[str, Any]]:
+    """Blocks as the fake Slack received them (JSON bodies carry lists, form bodies strings)."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def parsed_blocks(value: Any, limit: int = 50) -> list[Block]:
+    """Blocks parsed by slack_sdk.models and validated against Slack's limits (to_dict checks
+    every nested element), so a block Slack would reject fails the test."""
+    raw = blocks_of(value)
+    assert 0 < len(raw) <= limit, f"{len(raw)} blocks"
+    parsed = []
+    for item in raw:
+        block = Block.parse(item)
+        assert block is not None and block.type == item["type"], f"unknown block {item}"
+        block.to_dict()
+        parsed.append(block)
+    return parsed
+
+
+def parsed_message(body: dict[str, Any]) -> list[Block]:
+    """A message's blocks and its attachments' blocks, parsed and validated; at most one table
+    in the whole message, and only inside an attachment (Slack's table-block rule)."""
+    blocks = parsed_blocks(body.get("blocks"))
+    attached: list[Block] = []
+    for attachment in blocks_of(body.get("attachments")):
+        attached += parsed_blocks(attachment.get("blocks"))
+    assert all(b.type != "table" for b in blocks), "a table block belongs in attachments"
+    assert [b.type for b in attached].count("table") <= 1
+    return blocks + attached
+
+
+def parsed_view(value: Any) -> View:
+    """A modal or Home view parsed and validated by slack_sdk.models."""
+    raw = json.loads(value) if isinstance(value, str) else value
+    view = View(**raw)
+    view.to_dict()
+    parsed_blocks(raw.get("blocks"), limit=100)
+    return view

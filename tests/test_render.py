@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot import blocks as bk
-from bot import render
+from bot import listing, render
 from bot.knowledge import Knowledge
 from bot.render import SECTIONS
 
@@ -85,7 +85,7 @@ def test_many_management_grades_keep_buttons_and_footer(knowledge: Knowledge) ->
 def test_listing_help_about_compare_fit(knowledge: Knowledge) -> None:
     drugs = knowledge.drugs
     for message in (
-        render.listing(knowledge, None),
+        listing.listing(knowledge, None),
         render.help_message(knowledge),
         render.about(knowledge, "x" * 10000),
         render.compare(drugs[0], drugs[1], knowledge),

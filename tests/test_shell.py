@@ -90,3 +90,10 @@ def test_preview_prints_text_json_and_builder_link(capsys) -> None:
     assert "Cytokine release syndrome (CRS)" in out
     assert "--- Block Kit JSON ---" in out and '"type": "header"' in out
     assert "https://app.slack.com/block-kit-builder/#" in out
+
+
+def test_list_pages_turn_with_numbers() -> None:
+    out = run_shell("list drugs", "1")
+    first, second = out.split("immuno> 1")
+    assert "page 1 of" in first and "[Next ›]" in first
+    assert "page 2 of" in second and "[‹ Previous]" in second

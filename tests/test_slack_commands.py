@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import Bot
+from support import parsed_message
 
 
 def _texts(blocks: list[dict]) -> str:
@@ -60,19 +61,21 @@ def test_kind_restriction(bot: Bot) -> None:
     assert "No entry for" in miss["text"] and "among cancers" in miss["text"]
 
 
-def test_compare_uses_a_table(bot: Bot) -> None:
+def test_compare_sends_one_table_in_attachments_with_a_text_fallback(bot: Bot) -> None:
     body = bot.slash("compare pembro nivo").json()
-    tables = [b for b in body["blocks"] if b["type"] == "table"]
-    assert len(tables) == 1
-    first_row = [c["text"] for c in tables[0]["rows"][0]]
+    parsed = parsed_message(body)
+    tables = [b for b in parsed if b.type == "table"]
+    assert len(tables) == 1 and not any(b["type"] == "table" for b in body["blocks"])
+    first_row = [c["text"] for c in body["attachments"][0]["blocks"][0]["rows"][0]]
     assert first_row[1:] == ["pembrolizumab", "nivolumab"]
+    assert "Target: PD-1 | PD-1" in body["text"]
     also = bot.slash("atezolizumab vs durvalumab").json()
     assert "atezolizumab vs durvalumab" in also["text"]
 
 
 def test_list_search_and_about(bot: Bot) -> None:
     listing = bot.slash("list drugs").json()
-    assert "Drugs (" in listing["text"] and "Pembrolizumab (Keytruda" in listing["text"]
+    assert "Drugs (" in listing["text"] and "Aldesleukin (Proleukin" in listing["text"]
     found = bot.slash("search CD19").json()
     assert "Tisagenlecleucel" in found["text"]
     about = bot.slash("about").json()

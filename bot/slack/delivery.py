@@ -49,7 +49,11 @@ def retry_handlers() -> list[RetryHandler]:
 
 
 def payload(message: Message) -> dict[str, Any]:
-    return {"text": message.text, "blocks": message.blocks}
+    """The message fields of a Web API call or response_url post (attachments only when any)."""
+    out: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
+    if message.attachments:
+        out["attachments"] = message.attachments
+    return out
 
 
 def call(client: Any, method: str, **kwargs: Any) -> Any:

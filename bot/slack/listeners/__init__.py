@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, pages, views
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -17,3 +17,4 @@ def register(app: App, services: Services) -> None:
     events.register(app, services)
     actions.register(app, services)
     views.register(app, services)
+    pages.register(app, services)

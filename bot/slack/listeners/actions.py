@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 from bot import commands, render, views
 from bot.render import Message
 from bot.slack import delivery
+from bot.slack.interaction import action_pattern, action_value
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -17,17 +17,6 @@ if TYPE_CHECKING:
     from bot.slack.app import Services
 
 log = logging.getLogger(__name__)
-
-
-def _action_id(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(prefix)}(#[\w-]+)?$")
-
-
-def _value(body: dict[str, Any]) -> str:
-    action = (body.get("actions") or [{}])[0]
-    if "selected_option" in action:
-        return (action.get("selected_option") or {}).get("value", "")
-    return action.get("value", "")
 
 
 def parse_value(value: str) -> tuple[str, str, str]:
@@ -75,7 +64,7 @@ def register(app: App, services: Services) -> None:
         ack()
 
     def show_section(body: dict[str, Any], client: WebClient) -> None:
-        entry_id, section, query = parse_value(_value(body))
+        entry_id, section, query = parse_value(action_value(body))
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         message = commands.entry_card(
             services.store.index, entry_id, section or None, shareable=ephemeral
@@ -87,10 +76,10 @@ def register(app: App, services: Services) -> None:
             services.misslog.record_pick(query, entry_id)
 
     for action in (render.ACTION_SECTION, render.ACTION_CHOOSE, render.ACTION_BROWSE):
-        app.action(_action_id(action))(ack=ack_only, lazy=[show_section])
+        app.action(action_pattern(action))(ack=ack_only, lazy=[show_section])
 
     def share(body: dict[str, Any]) -> None:
-        entry_id, section, _ = parse_value(_value(body))
+        entry_id, section, _ = parse_value(action_value(body))
         message = commands.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
@@ -103,14 +92,14 @@ def register(app: App, services: Services) -> None:
         ):
             delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
 
-    app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
+    app.action(action_pattern(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 
     def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        entry_id, section, _ = parse_value(_value(body))
+        entry_id, section, _ = parse_value(action_value(body))
         entry = services.store.index.knowledge.get(entry_id)
         channel = (body.get("channel") or {}).get("id", "")
         view = views.report_modal(entry, section, channel)
         delivery.call(client, "views_open", trigger_id=body.get("trigger_id"), view=view)
 
-    app.action(_action_id(render.ACTION_REPORT))(open_report)
+    app.action(action_pattern(render.ACTION_REPORT))(open_report)

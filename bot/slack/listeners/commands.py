@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bot import commands, render
+from bot.slack import delivery
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -34,6 +35,8 @@ def register(app: App, services: Services) -> None:
                 "Sorry, something went wrong answering that. Please try again or rephrase."
             )
             reply = None
-        ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        # The whole body as a dict: Bolt's ack(text, blocks, attachments) drops the blocks
+        # when attachments are given, and a compare reply carries both.
+        ack({**delivery.payload(message), "response_type": "ephemeral"})
         if reply is not None:
             services.record(reply)
