@@ -19,6 +19,7 @@ from support import (
     fake_slack,
     post,
     serve,
+    shortcut_body,
     sign,
     slash_body,
 )
@@ -84,6 +85,10 @@ class Bot:
         self, event: dict[str, Any], event_id: str = "Ev0001", headers: dict[str, str] | None = None
     ) -> Reply:
         return self.send(event_body(event, event_id), "application/json", headers)
+
+    def shortcut(self, text: str, **kwargs: Any) -> Reply:
+        body = shortcut_body(text, response_url=self.slack.response_url(), **kwargs)
+        return self.send(body, "application/x-www-form-urlencoded")
 
     def action(self, action_id: str, value: str, **kwargs: Any) -> Reply:
         body = action_body(action_id, value, response_url=self.slack.response_url(), **kwargs)

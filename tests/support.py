@@ -317,6 +317,8 @@ def action_body(
     thread_ts: str | None = None,
     user: str = "U1NURSE",
     container_type: str = "message",
+    container_thread_ts: str | None = None,
+    action_type: str = "button",
 ) -> str:
     message = {"type": "message", "ts": message_ts, "text": "card"}
     if thread_ts:
@@ -327,6 +329,8 @@ def action_body(
         "channel_id": channel,
         "is_ephemeral": ephemeral,
     }
+    if container_thread_ts:
+        container["thread_ts"] = container_thread_ts
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": "nurse", "team_id": "T0001"},
@@ -341,7 +345,7 @@ def action_body(
             {
                 "action_id": action_id,
                 "block_id": "b1",
-                "type": "button",
+                "type": action_type,
                 "value": value,
                 "action_ts": "1700000001.000001",
                 "text": {"type": "plain_text", "text": "x"},
@@ -393,3 +397,33 @@ def parsed_view(value: Any) -> View:
     view.to_dict()
     parsed_blocks(raw.get("blocks"), limit=100)
     return view
+
+
+def shortcut_body(
+    text: str,
+    *,
+    response_url: str,
+    ts: str = "1700000300.000300",
+    thread_ts: str | None = None,
+    channel: str = "C1ONC",
+    user: str = "U1NURSE",
+    callback_id: str = "immuno_lookup",
+) -> str:
+    """A message shortcut (type message_action) on a message with this text."""
+    message: dict[str, Any] = {"type": "message", "user": "U9OTHER", "ts": ts, "text": text}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    payload = {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": "123.456.abc",
+        "response_url": response_url,
+        "team": {"id": "T0001", "domain": "hospital"},
+        "channel": {"id": channel, "name": "oncology"},
+        "user": {"id": user, "name": "nurse", "team_id": "T0001"},
+        "message_ts": ts,
+        "message": message,
+        "token": "legacy",
+        "action_ts": "1700000301.000001",
+    }
+    return urlencode({"payload": json.dumps(payload)})

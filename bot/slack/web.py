@@ -21,6 +21,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
 from bot.config import Config, ConfigError
+from bot.misslog import MissLog
 from bot.store import KnowledgeError, KnowledgeStore
 
 if TYPE_CHECKING:
@@ -49,9 +50,16 @@ def bolt_request(body: str, query: Any, headers: dict[str, Any]) -> BoltRequest:
 class ImmunoRequestHandler(SlackRequestHandler):
     """Bolt's WSGI adapter with the "payload" fix and a health check."""
 
-    def __init__(self, app: App, store: KnowledgeStore, path: str = EVENTS_PATH) -> None:
+    def __init__(
+        self,
+        app: App,
+        store: KnowledgeStore,
+        path: str = EVENTS_PATH,
+        misslog: MissLog | None = None,
+    ) -> None:
         super().__init__(app, path)
         self.store = store
+        self.misslog = misslog
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         return self.app.dispatch(
@@ -80,7 +88,6 @@ class ImmunoRequestHandler(SlackRequestHandler):
 def create_application(
     config: Config, store: KnowledgeStore | None = None, *, watch: bool = True
 ) -> ImmunoRequestHandler:
-    from bot.misslog import MissLog
     from bot.slack.app import build_app
 
     store = store or KnowledgeStore(config.knowledge_path)
@@ -88,7 +95,7 @@ def create_application(
         store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
     app = build_app(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store)
+    return ImmunoRequestHandler(app, store, misslog=misslog)
 
 
 def _from_environment() -> ImmunoRequestHandler:

@@ -87,8 +87,16 @@ def register(app: App, services: Services) -> None:
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
         timeout = services.config.slack_timeout
+        # An ephemeral answer inside a thread (the message shortcut's) is shared in that thread.
+        thread = (body.get("container") or {}).get("thread_ts")
+        where = {"thread_ts": thread} if thread else {}
         if delivery.to_response_url(
-            url, public, response_type="in_channel", replace_original=False, timeout=timeout
+            url,
+            public,
+            response_type="in_channel",
+            replace_original=False,
+            timeout=timeout,
+            **where,
         ):
             delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
 

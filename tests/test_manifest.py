@@ -1,0 +1,30 @@
+"""manifest.yml declares every surface the app listens for, with the scopes its calls need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from bot.slack.listeners import shortcut
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def _bot_scopes(manifest: dict) -> set[str]:
+    return set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def _bot_events(manifest: dict) -> set[str]:
+    return set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+def test_message_shortcut_is_declared_with_the_listened_callback_id(manifest: dict) -> None:
+    declared = {(s["type"], s["callback_id"]) for s in manifest["features"]["shortcuts"]}
+    assert ("message", shortcut.CALLBACK_ID) in declared
+    assert {"commands", "chat:write"} <= _bot_scopes(manifest)
