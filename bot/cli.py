@@ -124,11 +124,17 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     rows = log.top_misses(days=args.days, limit=args.limit)
     if not rows:
         print(f"No misses in the last {args.days} days.")
-        return 0
-    print(f"Top misses, last {args.days} days:")
+    else:
+        print(f"Top misses, last {args.days} days:")
     for row in rows:
         picked = f"  (picked: {', '.join(row.picked)})" if row.picked else ""
         print(f"{row.count:6d}  {row.query}{picked}")
+    votes = log.feedback(days=args.days)[: args.limit]
+    if votes:
+        print(f"\nFeedback on answers, last {args.days} days (entry, intent):")
+        print("    👍    👎")
+        for vote in votes:
+            print(f"{vote.helpful:6d}{vote.unhelpful:6d}  {vote.entry_id}  {vote.intent}")
     return 0
 
 
@@ -148,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--section", default=None, help="e.g. side_effects, management")
     preview.add_argument("--path", default=default_path)
     preview.add_argument("--text-only", action="store_true")
-    misses = sub.add_parser("misses", help="the queries that found nothing, most frequent first")
+    misses = sub.add_parser(
+        "misses", help="the queries that found nothing, and 👍 / 👎 on answers per entry"
+    )
     misses.add_argument("--days", type=int, default=30)
     misses.add_argument("--limit", type=int, default=25)
     return parser

@@ -33,11 +33,21 @@ class MissCount:
 
 
 @dataclass(frozen=True)
+class FeedbackCount:
+    """👍 / 👎 on answers about one entry for one intent."""
+
+    entry_id: str
+    intent: str
+    helpful: int
+    unhelpful: int
+
+
+@dataclass(frozen=True)
 class _Event:
     at: dt.datetime
     query: str
-    outcome: str  # "miss" or "pick"
-    picked: str | None
+    outcome: str  # "miss", "pick", or a vote on an answer: "up" / "down"
+    picked: str | None  # the picked entry, or the entry voted on
 
 
 def _url(url: str | None) -> str:
@@ -121,7 +131,9 @@ class MissLog:
         text = normalised(query)
         if not text:
             return
-        event = _Event(self.clock(), text, outcome, picked)
+        self._enqueue(_Event(self.clock(), text, outcome, picked))
+
+    def _enqueue(self, event: _Event) -> None:
         if self._thread is None:
             self._write(event)
             return
@@ -135,6 +147,12 @@ class MissLog:
 
     def record_pick(self, query: str, entry_id: str) -> None:
         self._record(query, "pick", entry_id[:60])
+
+    def record_feedback(self, entry_id: str, intent: str, *, helpful: bool) -> None:
+        """A 👍 / 👎 on an answer: stored as the intent (in the query column) and the entry,
+        in the same table as the misses, so it follows the miss log wherever it is kept."""
+        outcome = "up" if helpful else "down"
+        self._enqueue(_Event(self.clock(), intent[:200], outcome, entry_id[:60]))
 
     def flush(self) -> None:
         """Wait until queued records are written (for tests and the CLI)."""
@@ -172,3 +190,23 @@ class MissLog:
                 ).scalars()
                 out.append(MissCount(query, count, tuple(sorted(p for p in picks if p))))
             return out
+
+    def feedback(self, days: int = 30) -> list[FeedbackCount]:
+        """Votes per entry and intent, most 👎 first (where the answers need work)."""
+        from sqlalchemy import func, select
+
+        self.flush()
+        self._open()
+        table = self._table
+        since = self.clock() - dt.timedelta(days=days)
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(table.c.picked, table.c.query, table.c.outcome, func.count())
+                .where(table.c.outcome.in_(("up", "down")), table.c.at >= since)
+                .group_by(table.c.picked, table.c.query, table.c.outcome)
+            ).all()
+        counts: dict[tuple[str, str], list[int]] = {}
+        for entry_id, intent, outcome, count in rows:
+            counts.setdefault((entry_id, intent), [0, 0])[outcome == "down"] += count
+        out = [FeedbackCount(e, i, up, down) for (e, i), (up, down) in counts.items()]
+        return sorted(out, key=lambda f: (-f.unhelpful, -f.helpful, f.entry_id, f.intent))

@@ -42,3 +42,27 @@ def test_cli_lists_top_misses(tmp_path: Path, monkeypatch, capsys) -> None:
     assert main(["misses", "--days", "7"]) == 0
     out = capsys.readouterr().out
     assert "1  olaparib with pembro" in out
+
+
+def test_feedback_is_counted_per_entry_and_intent_without_who(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/m.sqlite3"
+    log = MissLog(url, background=False)
+    log.record_feedback("colitis", "management", helpful=False)
+    log.record_feedback("colitis", "management", helpful=False)
+    log.record_feedback("colitis", "management", helpful=True)
+    log.record_feedback("pembrolizumab", "lookup", helpful=True)
+    rows = [(f.entry_id, f.intent, f.helpful, f.unhelpful) for f in log.feedback(days=7)]
+    assert rows == [("colitis", "management", 1, 2), ("pembrolizumab", "lookup", 1, 0)]
+    assert [r.query for r in log.top_misses(days=7)] == []  # votes are not misses
+
+
+def test_cli_lists_feedback_beside_the_misses(tmp_path: Path, monkeypatch, capsys) -> None:
+    url = f"sqlite:///{tmp_path}/m.sqlite3"
+    log = MissLog(url, background=False)
+    log.record_miss("olaparib with pembro")
+    log.record_feedback("crs", "grading", helpful=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["misses", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "1  olaparib with pembro" in out
+    assert "     0     1  crs  grading" in out.split("Feedback on answers")[1]

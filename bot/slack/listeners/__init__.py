@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, commands, events, pages, shortcut, views
+from bot.slack.listeners import actions, commands, events, feedback, pages, shortcut, views
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -19,3 +19,4 @@ def register(app: App, services: Services) -> None:
     views.register(app, services)
     pages.register(app, services)
     shortcut.register(app, services)
+    feedback.register(app, services)

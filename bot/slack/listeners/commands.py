@@ -6,7 +6,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render
+from bot import commands, feedback, render
 from bot.slack import delivery
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
                 services.store.index,
                 rejected=services.store.rejected_summary,
             )
-            message = reply.message
+            message = feedback.for_answer(reply)
         except Exception:  # the user must get an answer, whatever went wrong
             log.exception("slash command failed")
             message = render.error_message(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import commands, feedback, render, views
 from bot.query import strip_mentions
 from bot.slack import delivery
 
@@ -42,7 +42,7 @@ def register(app: App, services: Services) -> None:
                 services.store.index,
                 rejected=services.store.rejected_summary,
             )
-            message = reply.message.public()
+            message = feedback.for_answer(reply, reply.message.public())
         except Exception:
             log.exception("mention failed")
             message, reply = (

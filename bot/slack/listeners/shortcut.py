@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import render
+from bot import feedback, render
 from bot.message_answer import answer_message
 from bot.render import Message
 from bot.slack import delivery
@@ -44,10 +44,10 @@ def reply_for(text: str, services: Services) -> Message:
     if not text:
         return render.error_message(NO_TEXT)
     try:
-        _, message = answer_message(
+        answer, message = answer_message(
             text, services.store.index, rejected=services.store.rejected_summary
         )
-        return message
+        return feedback.offer(message, message.entry_id, feedback.intent_of(answer))
     except Exception:  # the user must get an answer, whatever went wrong
         log.exception("message shortcut failed")
         return render.error_message("Sorry, something went wrong reading that message.")
