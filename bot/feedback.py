@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import blocks as bk
-from bot.blocks import Block
-from bot.blocks import escape
+from bot.blocks import Block, escape
 from bot.render import ACTION_REPORT, Message
 
 ACTION_FEEDBACK = "immuno.feedback"
