@@ -28,3 +28,14 @@ def test_message_shortcut_is_declared_with_the_listened_callback_id(manifest: di
     declared = {(s["type"], s["callback_id"]) for s in manifest["features"]["shortcuts"]}
     assert ("message", shortcut.CALLBACK_ID) in declared
     assert {"commands", "chat:write"} <= _bot_scopes(manifest)
+
+
+def test_assistant_panel_is_declared_with_its_scopes_and_events(manifest: dict) -> None:
+    assert manifest["features"]["assistant_view"]["assistant_description"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert {"assistant:write", "im:history", "chat:write"} <= _bot_scopes(manifest)
+    assert {
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+        "message.im",
+    } <= _bot_events(manifest)

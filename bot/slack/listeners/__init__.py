@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, commands, events, feedback, pages, shortcut, views
+from bot.slack.listeners import (
+    actions,
+    assistant,
+    commands,
+    events,
+    feedback,
+    pages,
+    shortcut,
+    views,
+)
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -13,6 +22,7 @@ if TYPE_CHECKING:
 
 
 def register(app: App, services: Services) -> None:
+    assistant.register(app, services)  # middleware: sees assistant-thread messages first
     commands.register(app, services)
     events.register(app, services)
     actions.register(app, services)
