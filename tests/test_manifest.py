@@ -39,3 +39,9 @@ def test_assistant_panel_is_declared_with_its_scopes_and_events(manifest: dict) 
         "assistant_thread_context_changed",
         "message.im",
     } <= _bot_events(manifest)
+
+
+def test_dailymed_unfurls_are_declared(manifest: dict) -> None:
+    assert "dailymed.nlm.nih.gov" in manifest["features"]["unfurl_domains"]
+    assert {"links:read", "links:write"} <= _bot_scopes(manifest)
+    assert "link_shared" in _bot_events(manifest)

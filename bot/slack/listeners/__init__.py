@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     feedback,
     pages,
     shortcut,
+    unfurl,
     views,
 )
 
@@ -30,3 +31,4 @@ def register(app: App, services: Services) -> None:
     pages.register(app, services)
     shortcut.register(app, services)
     feedback.register(app, services)
+    unfurl.register(app, services)

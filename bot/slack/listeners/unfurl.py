@@ -1,0 +1,56 @@
+"""DailyMed links unfurl into the matching drug's card (link_shared -> chat.unfurl).
+
+Slack sends link_shared for the domains the manifest lists under unfurl_domains, both for a
+posted message (channel + message ts) and while a link is still being typed (source "composer",
+with an unfurl_id); chat.unfurl answers each the way it arrived. Links that do not name exactly
+one drug entry are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot import label_links
+from bot.slack import delivery
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from slack_bolt import Ack, App
+    from slack_sdk import WebClient
+
+    from bot.slack.app import Services
+
+#: Slack sends at most a few links per event; never unfurl more than this many.
+MAX_UNFURLS = 5
+
+
+def drift_state_path(services: Services) -> Path:
+    """Where `python -m bot drift` records its check: beside the knowledge folder."""
+    return services.config.knowledge_path.parent / ".immuno-cache" / "drift.json"
+
+
+def register(app: App, services: Services) -> None:
+    def ack_links(ack: Ack) -> None:
+        ack()
+
+    def unfurl(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if not services.events.claim(body.get("event_id") or f"unfurl:{event.get('message_ts')}"):
+            return
+        index = services.store.index
+        check = label_links.read_drift(drift_state_path(services))
+        unfurls: dict[str, dict[str, Any]] = {}
+        for link in (event.get("links") or [])[:MAX_UNFURLS]:
+            url = link.get("url") or ""
+            drug = label_links.drug_for_link(url, index)
+            if drug is not None:
+                unfurls[url] = {"blocks": label_links.unfurl_card(drug, check).blocks}
+        if not unfurls:
+            return
+        if event.get("source") == "composer" and event.get("unfurl_id"):
+            where = {"unfurl_id": event["unfurl_id"], "source": "composer"}
+        else:
+            where = {"channel": event.get("channel"), "ts": event.get("message_ts")}
+        delivery.call(client, "chat_unfurl", unfurls=unfurls, **where)
+
+    app.event("link_shared")(ack=ack_links, lazy=[unfurl])
