@@ -103,5 +103,5 @@ def test_unfurl_button_opens_the_card(unfurl_bot: Bot, knowledge: Knowledge) -> 
     unfurl_bot.event(shared(SEARCH))
     call = unfurl_bot.slack.wait_for("/chat.unfurl")[0].body
     blocks = blocks_of(_unfurls(call)[SEARCH]["blocks"])
-    button = [e for b in blocks if b["type"] == "actions" for e in b["elements"]][0]
+    button = next(e for b in blocks if b["type"] == "actions" for e in b["elements"])
     assert button["action_id"] == "immuno.section" and button["value"] == "pembrolizumab|overview"
