@@ -15,12 +15,12 @@ def action_value(body: dict[str, Any]) -> str:
     """The pressed button's value, the chosen option's value, or a feedback button's value."""
     action = (body.get("actions") or [{}])[0]
     if "selected_option" in action:
-        return (action.get("selected_option") or {}).get("value", "")
-    return action.get("value", "") or ""
+        return str((action.get("selected_option") or {}).get("value", ""))
+    return str(action.get("value", "") or "")
 
 
 def user_id(body: dict[str, Any]) -> str:
-    return (body.get("user") or {}).get("id", "")
+    return str((body.get("user") or {}).get("id", ""))
 
 
 def is_ephemeral(body: dict[str, Any]) -> bool:

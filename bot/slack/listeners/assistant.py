@@ -70,7 +70,10 @@ def build(services: Services) -> Assistant:
         ack()
 
     def start_thread(
-        body: dict[str, Any], say: Callable, set_title: Callable, set_suggested_prompts: Callable
+        body: dict[str, Any],
+        say: Callable[..., Any],
+        set_title: Callable[..., Any],
+        set_suggested_prompts: Callable[..., Any],
     ) -> None:
         if not _claimed(services, body):
             return
@@ -83,7 +86,7 @@ def build(services: Services) -> Assistant:
                 "setSuggestedPrompts", set_suggested_prompts, prompts=suggested, title="Try asking"
             )
 
-    def remember_context(payload: dict[str, Any], save_thread_context: Callable) -> None:
+    def remember_context(payload: dict[str, Any], save_thread_context: Callable[..., Any]) -> None:
         """The user moved to another channel with the panel open: keep where they are (in
         memory); answers do not depend on it, so nothing is posted."""
         context = (payload.get("assistant_thread") or {}).get("context")
@@ -91,7 +94,10 @@ def build(services: Services) -> Assistant:
             _attempt("save context", save_thread_context, new_context=context)
 
     def answer(
-        body: dict[str, Any], payload: dict[str, Any], say: Callable, set_title: Callable
+        body: dict[str, Any],
+        payload: dict[str, Any],
+        say: Callable[..., Any],
+        set_title: Callable[..., Any],
     ) -> None:
         if not _claimed(services, body):
             return
