@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import blocks as bk
-from bot import commands, render
+from bot import commands, feedback, render
 from bot.blocks import Block, escape
 from bot.commands import Answer
 from bot.knowledge import Entry
@@ -65,20 +65,13 @@ def answer_message(text: str, index: Index, *, rejected: str = "") -> tuple[Answ
     if reply.query.command != "lookup":
         return reply, reply.message  # compare, list, help: the message asked for exactly that
     named = index.entries_named(text, fuzzy=False)
-    match = reply.match
-    if len(named) > 1 and not _asks_something(reply):
+    found = feedback.entry_id_of(reply)
+    if len(named) > 1 and (not found or not _asks_something(reply)):
         return reply, _offer(named[:MAX_OFFERED])  # names only: let the reader pick
-    if match is not None and match.entry is not None:
-        others = [e for e in named if e.id != match.entry.id][:MAX_OFFERED]
-        if not others:
-            return reply, reply.message
-        blocks = reply.message.blocks
-        # Before the card's own buttons and footer, which bk.fit keeps.
-        combined = [*blocks[:-2], *_also_blocks(others), *blocks[-2:]]
-        return reply, replace(reply.message, blocks=bk.fit(combined, keep=4))
-    if len(named) == 1:
-        card = commands.entry_card(index, named[0].id)
-        return reply, card or reply.message
-    if len(named) > 1:
-        return reply, _offer(named[:MAX_OFFERED])
-    return reply, reply.message
+    others = [e for e in named if e.id != found][:MAX_OFFERED]
+    if not found or not others:
+        return reply, reply.message
+    blocks = reply.message.blocks
+    # Before the reply's own buttons and footer, which bk.fit keeps.
+    combined = [*blocks[:-2], *_also_blocks(others), *blocks[-2:]]
+    return reply, replace(reply.message, blocks=bk.fit(combined, keep=4))
