@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import socket
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -213,6 +215,133 @@ def _phase(
             line for line in log_text.splitlines() if "Slack API chat_postMessage failed" in line
         ][:5],
         "listener_failures_logged": log_text.count("listener failed"),
+    }
+
+
+# -- slow and idle clients ------------------------------------------------------------------------
+
+SLOW_KINDS = ("slow-headers", "slow-body", "idle")
+
+
+class SlowClients:
+    """`count` connections that hold the server without finishing a request: a third send
+    their headers one byte at a time, a third send a complete header block and then the body
+    one byte at a time, a third connect and send nothing (reopened when the server closes them).
+    One byte per connection every `interval` seconds; stopped (and every socket closed) on exit.
+    """
+
+    def __init__(self, port: int, count: int, interval: float = 2.0) -> None:
+        self.port = port
+        self.count = count
+        self.interval = interval
+        self.reopened = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+        self._socks: list[tuple[str, socket.socket | None, bytes]] = []
+
+    def _open(self, kind: str) -> tuple[str, socket.socket | None, bytes]:
+        try:
+            sock = socket.create_connection((h.LOOPBACK, self.port), timeout=2)
+        except OSError:
+            return kind, None, b""
+        sock.setblocking(False)
+        head = f"POST {h.EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if kind == "slow-headers":
+            return kind, sock, (head + "Content-Type: text/plain\r\n" * 500).encode()
+        if kind == "slow-body":
+            ctype = "Content-Type: application/x-www-form-urlencoded\r\n"
+            with suppress(OSError):
+                sock.send((head + ctype + "Content-Length: 100000\r\n\r\n").encode())
+            return kind, sock, b"a" * 100_000
+        return kind, sock, b""
+
+    def __enter__(self) -> SlowClients:
+        self._socks = [self._open(SLOW_KINDS[i % 3]) for i in range(self.count)]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        for _, sock, _ in self._socks:
+            if sock is not None:
+                sock.close()
+
+    def _tick(self, i: int) -> None:
+        kind, sock, rest = self._socks[i]
+        if sock is not None:
+            try:
+                if kind == "idle":
+                    if sock.recv(1, socket.MSG_PEEK) == b"":  # closed by the server
+                        raise ConnectionResetError
+                    return
+                if rest:
+                    sock.send(rest[:1])
+                    self._socks[i] = (kind, sock, rest[1:])
+                return
+            except BlockingIOError:
+                return
+            except OSError:
+                sock.close()
+        self.reopened += 1
+        self._socks[i] = self._open(kind)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for i in range(len(self._socks)):
+                self._tick(i)
+
+
+def slow_client_phase(
+    server: h.Server,
+    texts: Sequence[str],
+    *,
+    slow: int = 64,
+    requests: int = 300,
+    concurrency: int = 4,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    """Ordinary signed slash commands while `slow` slow or idle connections are held open."""
+    items = h.stream(texts, requests, seed=11)
+    times: list[float] = []
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def send(text: str) -> None:
+        client = h.Client(server.port, timeout=timeout)
+        try:
+            status, _, seconds = client.post(h.slash(text))
+        except Exception as exc:  # a timeout or reset is the failure being measured
+            key = f"no response ({type(exc).__name__})"
+            with lock:
+                errors[key] = errors.get(key, 0) + 1
+            return
+        finally:
+            client.close()
+        with lock:
+            if status == 200:
+                times.append(seconds)
+            else:
+                errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
+
+    with SlowClients(server.port, slow) as holders:
+        time.sleep(holders.interval + 0.5)  # every slow connection has started its request
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="slow") as pool:
+            list(pool.map(send, items))
+        wall = time.perf_counter() - started
+        reopened = holders.reopened
+    return {
+        "slow_connections": slow,
+        "requests": requests,
+        "concurrency": concurrency,
+        "wall_s": wall,
+        "ok": len(times),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "idle_reopened": reopened,
+        "latency": h.summary_ms(times),
+        "over_1s": sum(t > 1.0 for t in times),
     }
 
 

@@ -705,6 +705,13 @@ def builder_url(message: Message) -> str:
     return BUILDER_URL + quote(payload, safe="")
 
 
+def with_note(message: Message, note: str) -> Message:
+    """The same reply with a short note after it (e.g. that only part of the text was read)."""
+    if len(message.blocks) >= bk.MAX_BLOCKS:
+        return replace(message, text=f"{message.text} ({note})")
+    return replace(message, blocks=[*message.blocks, bk.context([note])])
+
+
 def shared_by(message: Message, user_id: str) -> Message:
     """Attribute a shared card to the person who shared it."""
     if not user_id or not user_id.replace("_", "").isalnum():
