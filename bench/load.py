@@ -8,7 +8,7 @@ would show up here as errors, lost replies or duplicate replies, not as a slower
 What: N signed requests (about 70 % `/immuno` slash commands over the realistic query mix, 30 %
 app_mention events, each with a unique event_id and its own channel so its reply can be found)
 from C client threads, against the product started exactly as the Procfile's `web:` command
-(gunicorn, 1 worker, 8 threads) with the fake Slack Web API on localhost. Then the same again
+(gunicorn, 1 gevent worker) with the fake Slack Web API on localhost. Then the same again
 with faults: each chat.postMessage call fails with probability 0.1, independently (cycling
 HTTP 500, 429 with Retry-After: 0, and a connection reset; see FaultInjector), and the bot's
 retries must still deliver every reply.
@@ -354,9 +354,11 @@ def run(
     budget_s: float = 300.0,
     reply_timeout: float = 30.0,
     faults: bool = True,
+    slow: int = 64,
     log: Log = _quiet,
 ) -> dict[str, Any]:
-    """Both phases (clean, then with faults), each against a freshly started product."""
+    """Both phases (clean, then with faults), each against a freshly started product; after
+    the clean phase, slash commands while `slow` slow or idle connections are held open."""
     from tests.support import fake_slack
 
     texts = h.query_mix(queries_path)
@@ -372,6 +374,11 @@ def run(
                 figures[name] = _phase(
                     name, fake, server, items, concurrency, with_faults, budget_s, reply_timeout
                 )
+                if name == "clean" and slow:
+                    log(f"load: {slow} slow or idle connections held open")
+                    figures["slow"] = slow_client_phase(
+                        server, texts, slow=slow, requests=min(requests, 1000)
+                    )
     return figures
 
 
@@ -382,7 +389,7 @@ def _ms(value: float | None) -> str:
 def format_report(figures: dict[str, Any]) -> str:
     lines = [
         f"Load: {figures['requests']} requests at concurrency {figures['concurrency']} "
-        "against the product (gunicorn per Procfile, 1 worker x 8 threads)",
+        "against the product (gunicorn per Procfile, 1 gevent worker)",
         "",
     ]
     for name in ("clean", "faults"):
@@ -410,6 +417,17 @@ def format_report(figures: dict[str, Any]) -> str:
             f"{p['send_failures_logged']}",
         ]
         lines += [f"    bot log: {line}" for line in p.get("send_failure_lines", ())]
+    slow = figures.get("slow")
+    if slow:
+        lines += [
+            f"{slow['slow_connections']} slow or idle connections held open (slow headers, slow "
+            "body, idle; one byte per connection every 2 s):",
+            f"  {slow['ok']} of {slow['requests']} slash commands ok at concurrency "
+            f"{slow['concurrency']}; errors {slow['errors']} {slow['error_kinds'] or ''}".rstrip(),
+            f"  HTTP p50 {_ms(slow['latency']['median_ms'])} ms, p99 "
+            f"{_ms(slow['latency']['p99_ms'])} ms, max {_ms(slow['latency']['max_ms'])} ms; "
+            f"over 1 s: {slow['over_1s']}",
+        ]
     return "\n".join(lines)
 
 
@@ -420,6 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-faults", action="store_true", help="skip the fault phase")
+    parser.add_argument(
+        "--slow", type=int, default=64, help="slow or idle connections held open (0: skip)"
+    )
     parser.add_argument("--smoke", action="store_true", help="300 requests at concurrency 8")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
@@ -430,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         requests=requests,
         concurrency=concurrency,
         faults=not args.no_faults,
+        slow=16 if args.smoke else args.slow,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     return finish(format_report(figures), figures, args.json)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+#: gunicorn.arbiter.Arbiter.APP_LOAD_ERROR: a worker exiting with it stops the whole server.
+APP_LOAD_ERROR = 4
 
 
 class ImmunoRequestHandler(SlackRequestHandler):
@@ -95,15 +97,20 @@ def create_application(
 def _from_environment() -> ImmunoRequestHandler:
     from dotenv import load_dotenv
 
+    from bot import logs
+
     load_dotenv(override=False)
     try:
         config = Config.from_env()
+        logs.configure(config.log_level)
         if config.mode == "shell" or not config.signing_secret:
             raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
         return create_application(config)
     except (ConfigError, KnowledgeError) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
+        # Gunicorn's "app failed to load" status: the master stops instead of restarting the
+        # worker over and over (the shell and Socket Mode exit with 2 for the same reasons).
+        raise SystemExit(APP_LOAD_ERROR) from None
 
 
 _application: ImmunoRequestHandler | None = None
