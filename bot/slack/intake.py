@@ -172,6 +172,4 @@ def describe(refusal: Refusal) -> tuple[str, list[tuple[str, str]], bytes]:
     body = b"" if refusal.status == 200 else phrases[refusal.status].encode()
     status = f"{refusal.status} {phrases[refusal.status]}"
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    if refusal.status == 413:
-        headers.append(("Connection", "close"))
     return status, headers, body
