@@ -108,6 +108,12 @@ def cmd_web(config: Config) -> int:
     return 0  # pragma: no cover
 
 
+def printable(text: str) -> str:
+    """Stored text as it may be shown on a terminal: control characters (an escape sequence
+    could rewrite the screen) written as \\x1b, \\n and so on; other Unicode kept."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     from bot.misslog import MissLog
 
@@ -118,8 +124,8 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
         return 0
     print(f"Top misses, last {args.days} days:")
     for row in rows:
-        picked = f"  (picked: {', '.join(row.picked)})" if row.picked else ""
-        print(f"{row.count:6d}  {row.query}{picked}")
+        picked = f"  (picked: {', '.join(map(printable, row.picked))})" if row.picked else ""
+        print(f"{row.count:6d}  {printable(row.query)}{picked}")
     return 0
 
 

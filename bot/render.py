@@ -25,6 +25,8 @@ ACTION_SECTION = "immuno.section"
 ACTION_SHARE = "immuno.share"
 ACTION_REPORT = "immuno.report"
 ACTION_CHOOSE = "immuno.choose"
+#: How much of a missed query a suggestion button carries back (for the miss log's picks).
+MAX_QUERY_IN_BUTTON = 200
 ACTION_BROWSE = "immuno.browse"
 
 # The sections of each kind, in drill-down order: (section name, button label).
@@ -496,7 +498,11 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(
             bk.actions(
-                [bk.button(s.title, ACTION_CHOOSE, s.id) for s in match.suggestions[:3]],
+                # The value carries the query, so the miss log can record which was picked.
+                [
+                    bk.button(s.title, ACTION_CHOOSE, f"{s.id}||{query[:MAX_QUERY_IN_BUTTON]}")
+                    for s in match.suggestions[:3]
+                ],
                 block_id="immuno.suggestions",
             )
         )
@@ -714,7 +720,7 @@ def with_note(message: Message, note: str) -> Message:
 
 def shared_by(message: Message, user_id: str) -> Message:
     """Attribute a shared card to the person who shared it."""
-    if not user_id or not user_id.replace("_", "").isalnum():
+    if not bk.is_user_id(user_id):
         return message
-    note = bk.context([f"Shared by <@{user_id}>"])
+    note = bk.context([f"Shared by {bk.user_mention(user_id)}"])
     return replace(message, blocks=[*message.blocks[:1], note, *message.blocks[1:]])
