@@ -184,7 +184,7 @@ def report_message(report: Report, entry: Entry | None, user_id: str) -> Message
     """The structured report posted to the maintainers' channel."""
     # A forged submission can carry any entry id and user id: only a known entry's title and
     # a real user id reach the message; everything else is escaped.
-    name = entry.title if entry else report.entry_id[:100] or "unknown entry"
+    name = entry.title if entry else "an unknown entry"
     who = bk.user_mention(user_id)
     out = [
         bk.header(f"Problem report: {name}"),
@@ -202,7 +202,7 @@ def report_message(report: Report, entry: Entry | None, user_id: str) -> Message
         out.append(bk.section("*Suggested source*\n" + bk.escape_user_text(report.source, 500)))
     issue = escape(issue_text(report, entry)).replace("```", "'''")
     out.append(bk.section("*Ready-to-paste issue*\n```" + bk.cut(issue, 2800) + "```"))
-    return Message(text=f"Problem report for {escape(name)}", blocks=out, ephemeral=False)
+    return Message(text=f"Problem report for {name}", blocks=out, ephemeral=False)
 
 
 def thanks_message(entry: Entry | None) -> Message:
