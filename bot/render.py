@@ -14,7 +14,7 @@ from urllib.parse import quote
 from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Cancer, Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
-from bot.query import COMMANDS
+from bot.query import COMMANDS, normalised
 from bot.search import Match
 
 DISCLAIMER = "For education, not medical advice: check the current prescribing information."
@@ -25,8 +25,6 @@ ACTION_SECTION = "immuno.section"
 ACTION_SHARE = "immuno.share"
 ACTION_REPORT = "immuno.report"
 ACTION_CHOOSE = "immuno.choose"
-#: How much of a missed query a suggestion button carries back (for the miss log's picks).
-MAX_QUERY_IN_BUTTON = 200
 ACTION_BROWSE = "immuno.browse"
 
 # The sections of each kind, in drill-down order: (section name, button label).
@@ -498,9 +496,10 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(
             bk.actions(
-                # The value carries the query, so the miss log can record which was picked.
+                # The value carries the query as the miss log stores it (normalised: no markup),
+                # so the log can record which suggestion was picked for it.
                 [
-                    bk.button(s.title, ACTION_CHOOSE, f"{s.id}||{query[:MAX_QUERY_IN_BUTTON]}")
+                    bk.button(s.title, ACTION_CHOOSE, f"{s.id}||{normalised(query)}")
                     for s in match.suggestions[:3]
                 ],
                 block_id="immuno.suggestions",
