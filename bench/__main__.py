@@ -274,7 +274,13 @@ def load_part(smoke: bool, log: Log) -> tuple[dict[str, Any], list[Row], str]:
     from bench import load
 
     requests, concurrency, slow = (300, 8, 16) if smoke else (10_000, 32, 64)
-    figures = load.run(requests=requests, concurrency=concurrency, slow=slow, log=log)
+    figures = load.run(
+        requests=requests,
+        concurrency=concurrency,
+        slow=slow,
+        slow_requests=60 if smoke else 1000,
+        log=log,
+    )
     clean, faults = figures["clean"], figures["faults"]
 
     def pair(key: str) -> str:
