@@ -257,6 +257,8 @@ class SlowClients:
 
     def __enter__(self) -> SlowClients:
         self._socks = [self._open(SLOW_KINDS[i % 3]) for i in range(self.count)]
+        for i in range(self.count):  # every slow client begins its request at once
+            self._tick(i)
         self._thread.start()
         return self
 
@@ -325,7 +327,7 @@ def slow_client_phase(
                 errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
 
     with SlowClients(server.port, slow) as holders:
-        time.sleep(holders.interval + 0.5)  # every slow connection has started its request
+        time.sleep(0.5)  # the server has accepted and started reading every connection
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="slow") as pool:
             list(pool.map(send, items))
