@@ -102,6 +102,8 @@ class MissLog:
             from sqlalchemy.exc import OperationalError, ProgrammingError
 
             engine = create_engine(self.url)
+            if engine.dialect.name == "sqlite":
+                _sqlite_without_fsync_per_write(engine)
             try:
                 metadata.create_all(engine)
             except (OperationalError, ProgrammingError):
@@ -210,3 +212,19 @@ class MissLog:
             counts.setdefault((entry_id, intent), [0, 0])[outcome == "down"] += count
         out = [FeedbackCount(e, i, up, down) for (e, i), (up, down) in counts.items()]
         return sorted(out, key=lambda f: (-f.unhelpful, -f.helpful, f.entry_id, f.intent))
+
+
+def _sqlite_without_fsync_per_write(engine: Any) -> None:
+    """WAL with synchronous=NORMAL: a write appends to the log without waiting on the disk.
+
+    Under gevent workers a write that waits for fsync stops every request of that worker, not
+    just the writer; a miss count lost to a power cut costs nothing."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -319,6 +319,7 @@ def action_body(
     container_type: str = "message",
     container_thread_ts: str | None = None,
     action_type: str = "button",
+    action_ts: str = "1700000001.000001",
 ) -> str:
     message = {"type": "message", "ts": message_ts, "text": "card"}
     if thread_ts:
@@ -347,7 +348,7 @@ def action_body(
                 "block_id": "b1",
                 "type": action_type,
                 "value": value,
-                "action_ts": "1700000001.000001",
+                "action_ts": action_ts,
                 "text": {"type": "plain_text", "text": "x"},
             }
         ],

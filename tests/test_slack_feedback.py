@@ -43,8 +43,15 @@ def test_mention_answers_carry_them_and_misses_do_not(bot: Bot) -> None:
     assert _feedback(miss["blocks"]) is None
 
 
-def _vote(bot: Bot, value: str, user: str = "U1NURSE", ts: str = "1700000000.000001") -> None:
-    bot.action("immuno.feedback", value, action_type="feedback_buttons", user=user, message_ts=ts)
+def _vote(bot: Bot, value: str, user: str = "U1NURSE", pressed: str = "1700000001.000001") -> None:
+    bot.action(
+        "immuno.feedback",
+        value,
+        action_type="feedback_buttons",
+        user=user,
+        message_ts="1700000000.000001",
+        action_ts=pressed,
+    )
 
 
 def test_a_vote_is_counted_once_per_person_and_answer(bot: Bot) -> None:
@@ -54,7 +61,7 @@ def test_a_vote_is_counted_once_per_person_and_answer(bot: Bot) -> None:
     assert thanks["response_type"] == "ephemeral" and thanks["replace_original"] is False
     assert "not helpful" in thanks["text"]
     assert "Say what was wrong" in str(thanks["blocks"])  # the report form, one press away
-    _vote(bot, "down|colitis|management")  # a double click
+    _vote(bot, "down|colitis|management", pressed="1700000001.500000")  # a double click
     again = bot.slack.wait_for("/response/r1", count=2)[1].body
     assert "already rated" in again["text"]
     _vote(bot, "down|colitis|management", user="U2PHARM")
