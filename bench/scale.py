@@ -114,7 +114,7 @@ class _Dumper(yaml.CSafeDumper):
 def _real_vocabulary(source: Path) -> tuple[set[str], set[str]]:
     """The keys and word tokens of every real name, so clone tokens can avoid them."""
     from bot import words
-    from bot.validate import load_knowledge
+    from bot.loading import load_knowledge
 
     result = load_knowledge(source, with_version=False)
     if result.knowledge is None:
@@ -174,12 +174,18 @@ def _clone_entry(raw: dict[str, Any], token: str) -> dict[str, Any]:
 
 
 #: The bot's files whose rules decide whether generated names are valid and unique.
-_RULE_FILES = ("bot/words.py", "bot/validate.py", "bot/search.py", "knowledge/schema.json")
+_RULE_FILES = (
+    "bot/words.py",
+    "bot/validate.py",
+    "bot/loading.py",
+    "bot/search.py",
+    "knowledge/schema.json",
+)
 
 
 def _source_hash(source: Path) -> str:
     """The knowledge and the bot's naming rules: a cached folder is stale when either moved."""
-    from bot.validate import knowledge_files
+    from bot.loading import knowledge_files
 
     digest = hashlib.sha256()
     for file in [*knowledge_files(source), *(ROOT / f for f in _RULE_FILES)]:
@@ -213,7 +219,7 @@ def generate(
     A folder written earlier by the same generator from the same source is reused as is.
     """
     from bot import loader
-    from bot.validate import knowledge_files
+    from bot.loading import knowledge_files
 
     started = time.perf_counter()
     manifest = {"factor": factor, "source": _source_hash(source), "version": GENERATOR_VERSION}
@@ -342,8 +348,8 @@ def probe(
     import gc
 
     from bot.commands import answer
+    from bot.loading import load_knowledge
     from bot.search import Index
-    from bot.validate import load_knowledge
 
     gc.collect()
     rss_before = _rss_kb()

@@ -30,7 +30,7 @@ def _setup_logging() -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the knowledge files as file:line:column; exit 1 on errors."""
-    from bot.validate import load_knowledge
+    from bot.loading import load_knowledge
 
     result = load_knowledge(Path(args.path), with_version=False)
     for problem in result.problems:
@@ -51,8 +51,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     """Show one entry as the bot will reply: terminal text, Block Kit JSON, Builder link."""
     from bot import commands, render, terminal
+    from bot.loading import load_knowledge
     from bot.search import Index
-    from bot.validate import load_knowledge
 
     result = load_knowledge(Path(args.path), with_version=False)
     if result.knowledge is None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.knowledge import Knowledge
+from bot.loading import LoadResult, knowledge_files, knowledge_version, load_knowledge
 from bot.search import Index
-from bot.validate import LoadResult, knowledge_files, knowledge_version, load_knowledge
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from support import (
 
 from bot.config import Config
 from bot.knowledge import Knowledge
+from bot.loading import load_knowledge
 from bot.search import Index
 from bot.slack.web import ImmunoRequestHandler, create_application
-from bot.validate import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
