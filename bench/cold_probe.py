@@ -42,7 +42,7 @@ def cold_probe(knowledge: Path, database: str) -> dict[str, float]:
     from bot.config import Config
     from bot.loading import load_knowledge
     from bot.misslog import MissLog
-    from bot.search import Index
+    from bot.resolve import Index
     from bot.slack.app import build_app
 
     result = load_knowledge(knowledge, use_snapshot=True, with_version=False)

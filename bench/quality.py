@@ -50,7 +50,7 @@ from rapidfuzz import fuzz, process, utils
 from bot.commands import answer
 from bot.knowledge import Knowledge
 from bot.loading import load_knowledge
-from bot.search import Index
+from bot.resolve import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_PATH = ROOT / "bench" / "queries.yaml"

@@ -136,10 +136,11 @@ def clone_tokens(
     len(t2) forces A == B. A token is never the end of a real key (so no clone key equals a real
     one), never a real word or stopword (so it does not make clones match real queries).
     """
-    from bot import search, words
+    from bot import words
+    from bot.resolve import names
 
     keys = tuple(real_keys)
-    avoid = set(real_tokens) | set(search.STOPWORDS) | set(search._COMMON_WORDS)
+    avoid = set(real_tokens) | set(names.STOPWORDS) | set(names.COMMON_WORDS)
     rng = random.Random(20240611)
     out: list[str] = []
     seen: set[str] = set()
@@ -178,7 +179,7 @@ _RULE_FILES = (
     "bot/words.py",
     "bot/validate.py",
     "bot/loading.py",
-    "bot/search.py",
+    "bot/resolve/names.py",
     "knowledge/schema.json",
 )
 
@@ -349,7 +350,7 @@ def probe(
 
     from bot.commands import answer
     from bot.loading import load_knowledge
-    from bot.search import Index
+    from bot.resolve import Index
 
     gc.collect()
     rss_before = _rss_kb()

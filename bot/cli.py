@@ -52,7 +52,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """Show one entry as the bot will reply: terminal text, Block Kit JSON, Builder link."""
     from bot import commands, render, terminal
     from bot.loading import load_knowledge
-    from bot.search import Index
+    from bot.resolve import Index
 
     result = load_knowledge(Path(args.path), with_version=False)
     if result.knowledge is None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from bot import render, words
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Query, parse
 from bot.render import Message
-from bot.search import Index, Match
+from bot.resolve import Index, Match
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,26 @@ def _lookup(query: Query, index: Index) -> Answer:
 #: pure function of its arguments; a reload brings a new Index and so an empty memo.
 CARD_MEMO_SIZE = 4096
 
+CardKey = tuple[str, str | None, str, tuple[str, ...], bool]
+
+
+class CardMemo:
+    """Rendered cards of one Index, owned by the answering layer (the Index knows nothing of
+    rendering). Bounded: when full it starts over rather than tracking recency."""
+
+    _by_index: ClassVar[weakref.WeakKeyDictionary[Index, CardMemo]] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.cards: dict[CardKey, Message] = {}
+
+    @classmethod
+    def of(cls, index: Index) -> CardMemo:
+        """The memo of this Index, created on its first card; it goes when the Index goes."""
+        memo = cls._by_index.get(index)
+        if memo is None:
+            memo = cls._by_index.setdefault(index, cls())
+        return memo
+
 
 def _card(
     index: Index,
@@ -57,16 +79,16 @@ def _card(
     also: tuple[Entry, ...] = (),
     shareable: bool = True,
 ) -> Message:
-    key = (entry.id, section, note, tuple(e.id for e in also), shareable)
-    memo = index.memo
-    message = memo.get(key)
+    key: CardKey = (entry.id, section, note, tuple(e.id for e in also), shareable)
+    cards = CardMemo.of(index).cards
+    message = cards.get(key)
     if message is None:
         message = render.card(
             entry, index.knowledge, section, note=note, also=also, shareable=shareable
         )
-        if len(memo) >= CARD_MEMO_SIZE:
-            memo.clear()
-        memo[key] = message
+        if len(cards) >= CARD_MEMO_SIZE:
+            cards.clear()
+        cards[key] = message
     return message
 
 

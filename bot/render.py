@@ -15,7 +15,7 @@ from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Cancer, Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
 from bot.query import COMMANDS
-from bot.search import Match
+from bot.resolve import Match
 
 DISCLAIMER = "For education, not medical advice: check the current prescribing information."
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"

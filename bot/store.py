@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.knowledge import Knowledge
 from bot.loading import LoadResult, knowledge_files, knowledge_version, load_knowledge
-from bot.search import Index
+from bot.resolve import Index
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from support import (
 from bot.config import Config
 from bot.knowledge import Knowledge
 from bot.loading import load_knowledge
-from bot.search import Index
+from bot.resolve import Index
 from bot.slack.web import ImmunoRequestHandler, create_application
 
 ROOT = Path(__file__).resolve().parent.parent

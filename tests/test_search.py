@@ -7,7 +7,7 @@ import pytest
 from bot.commands import answer
 from bot.knowledge import Kind
 from bot.query import find_section, parse
-from bot.search import Index
+from bot.resolve import Index
 
 
 @pytest.mark.parametrize(
@@ -112,10 +112,10 @@ def test_two_entries_named_prefers_the_kind_the_question_is_about(index: Index) 
 
 def test_exact_hits_do_not_scan_the_knowledge(index: Index, monkeypatch) -> None:
     """An alias hit is a dictionary lookup: it never compares against other keys."""
-    import bot.search as search_module
+    import bot.resolve.typos as typos_module
 
     calls = []
-    monkeypatch.setattr(search_module, "_distance", lambda *a, **k: calls.append(a) or 99)
+    monkeypatch.setattr(typos_module, "distance", lambda *a, **k: calls.append(a) or 99)
     assert index.resolve("keytruda").entry.id == "pembrolizumab"
     assert calls == []
     index.resolve("keytrudda")  # a typo does compare, against a few candidates only
