@@ -64,7 +64,7 @@ def cold_probe(knowledge: Path, database: str) -> dict[str, float]:
     )
     build_app(config, store, misslog=misslog)
     step("build Bolt app")
-    from bot.commands import answer
+    from bot.answering import answer
 
     answer("pembrolizumab", index)
     step("first answer")

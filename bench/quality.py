@@ -47,7 +47,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process, utils
 
-from bot.commands import answer
+from bot.answering import answer
 from bot.knowledge import Knowledge
 from bot.loading import load_knowledge
 from bot.resolve import Index

@@ -20,7 +20,7 @@ Measured at each size, in a fresh subprocess so memory is not shared between siz
 - resident memory (VmRSS) after importing the bot, and after loading;
 - time per query in-process over the bench/queries.yaml mix (names, brands, abbreviations,
   typos, questions, out-of-scope misses): Index.resolve alone and the whole reply
-  (commands.answer: parse, resolve, render), median and p99, overall and by how the query
+  (answering.answer: parse, resolve, render), median and p99, overall and by how the query
   resolved at 1x.
 
 Usage: ``python -m bench.scale [--factors 1,10,100] [--rounds 5] [--smoke]``.
@@ -348,7 +348,7 @@ def probe(
     """Everything measured inside one fresh process: load, memory, per-query times."""
     import gc
 
-    from bot.commands import answer
+    from bot.answering import answer
     from bot.loading import load_knowledge
     from bot.resolve import Index
 

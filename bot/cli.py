@@ -50,7 +50,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """Show one entry as the bot will reply: terminal text, Block Kit JSON, Builder link."""
-    from bot import commands, render, terminal
+    from bot import answering, render, terminal
     from bot.loading import load_knowledge
     from bot.resolve import Index
 
@@ -61,9 +61,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print("fix the errors above first (python -m bot validate)", file=sys.stderr)
         return 1
     index = Index.build(result.knowledge)
-    message = commands.entry_card(index, args.entry, args.section)
+    message = answering.entry_card(index, args.entry, args.section)
     if message is None:
-        message = commands.answer(args.entry, index).message
+        message = answering.answer(args.entry, index).message
     print(terminal.to_text(message))
     if not args.text_only:
         print("\n--- Block Kit JSON ---")

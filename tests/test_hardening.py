@@ -27,7 +27,7 @@ from support import (
 from test_render import assert_within_limits
 
 from bot import loader
-from bot.commands import answer
+from bot.answering import answer
 from bot.slack.web import create_application
 
 FORM = "application/x-www-form-urlencoded"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import answer
+from bot.answering import answer
 from bot.knowledge import Kind
 from bot.query import find_section, parse
 from bot.resolve import Index

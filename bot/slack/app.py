@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from slack_bolt import App, BoltContext
 from slack_bolt.authorization import AuthorizeResult
@@ -13,31 +12,14 @@ from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 
 from bot import redact
-from bot.commands import Answer
 from bot.config import Config
 from bot.misslog import MissLog
 from bot.slack.delivery import retry_handlers
-from bot.slack.guards import ChannelRateLimit, SeenOnce
+from bot.slack.guards import ChannelRateLimit
+from bot.slack.services import Services
 from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    """What the listeners share: configuration, the knowledge, and the guards."""
-
-    config: Config
-    store: KnowledgeStore
-    misslog: MissLog | None = None
-    events: SeenOnce = field(default_factory=SeenOnce)
-    keyword_once: SeenOnce = field(default_factory=lambda: SeenOnce(ttl=7 * 24 * 3600))
-    keyword_rate: ChannelRateLimit = field(default_factory=lambda: ChannelRateLimit(5))
-
-    def record(self, answer: Answer) -> None:
-        """Count a query that found nothing (text only, never who asked)."""
-        if self.misslog is not None and answer.missed:
-            self.misslog.record_miss(answer.query.text)
 
 
 class Identity:

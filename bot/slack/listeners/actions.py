@@ -6,7 +6,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.render import Message
 from bot.slack import delivery
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def register(app: App, services: Services) -> None:
     def show_section(body: dict[str, Any], client: WebClient) -> None:
         entry_id, section, query = parse_value(_value(body))
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        message = commands.entry_card(
+        message = answering.entry_card(
             services.store.index, entry_id, section or None, shareable=ephemeral
         )
         if message is None:
@@ -91,7 +91,7 @@ def register(app: App, services: Services) -> None:
 
     def share(body: dict[str, Any]) -> None:
         entry_id, section, _ = parse_value(_value(body))
-        message = commands.entry_card(services.store.index, entry_id, section or None)
+        message = answering.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
             return

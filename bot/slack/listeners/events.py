@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.query import strip_mentions
 from bot.slack import delivery
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App, BoltContext
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def register(app: App, services: Services) -> None:
         ):
             return  # a retry of an event we are already answering
         try:
-            reply = commands.answer(
+            reply = answering.answer(
                 strip_mentions(event.get("text") or ""),
                 services.store.index,
                 rejected=services.store.rejected_summary,

@@ -1,4 +1,7 @@
-"""Answer a parsed Query from the knowledge: the one routing table Slack and the shell share."""
+"""Answer what a user typed: parse it, resolve it, render the reply.
+
+The one routing table Slack and the shell share; it also owns the memo of rendered cards.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import ClassVar
 
 from bot import render, words
 from bot.knowledge import Drug, Entry, Kind
-from bot.query import Query, parse
+from bot.query import Command, Query, Section, parse
 from bot.render import Message
 from bot.resolve import Index, Match
 
@@ -29,7 +32,7 @@ class Answer:
 
 
 def _lookup(query: Query, index: Index) -> Answer:
-    prefer = _preferred_kinds(query.section)
+    prefer = PREFERRED_KINDS.get(query.section, ()) if query.section else ()
     match = index.resolve(query.text, kind=query.kind, prefer=prefer)
     if not match.found and query.full and index.named(words.key(query.full)):
         # "cancer vaccines" is a class, not "vaccines" among cancers: the whole text is a name.
@@ -92,17 +95,21 @@ def _card(
     return message
 
 
-def _preferred_kinds(section: str | None) -> tuple[Kind, ...]:
-    """Which kind of entry a question is most likely about, when it names two."""
-    if section in ("management", "grading", "causes", "symptoms"):
-        return (Kind.SIDE_EFFECT,)
-    if section in ("side_effects", "indications", "mechanism", "monitoring", "boxed_warning"):
-        return (Kind.DRUG, Kind.CLASS)
-    if section in ("therapies", "biomarkers"):
-        return (Kind.CANCER,)
-    if section == "members":
-        return (Kind.CLASS,)
-    return ()
+#: Which kind of entry a question is most likely about, when it names two.
+PREFERRED_KINDS: dict[Section, tuple[Kind, ...]] = {
+    Section.MANAGEMENT: (Kind.SIDE_EFFECT,),
+    Section.GRADING: (Kind.SIDE_EFFECT,),
+    Section.CAUSES: (Kind.SIDE_EFFECT,),
+    Section.SYMPTOMS: (Kind.SIDE_EFFECT,),
+    Section.SIDE_EFFECTS: (Kind.DRUG, Kind.CLASS),
+    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS),
+    Section.MECHANISM: (Kind.DRUG, Kind.CLASS),
+    Section.MONITORING: (Kind.DRUG, Kind.CLASS),
+    Section.BOXED_WARNING: (Kind.DRUG, Kind.CLASS),
+    Section.THERAPIES: (Kind.CANCER,),
+    Section.BIOMARKERS: (Kind.CANCER,),
+    Section.MEMBERS: (Kind.CLASS,),
+}
 
 
 def _compare(query: Query, index: Index) -> Answer:
@@ -114,7 +121,7 @@ def _compare(query: Query, index: Index) -> Answer:
                 drugs.append(entry)
     if len(drugs) < 2 and re.search(r"\b(vs\.?|versus)\b", query.text, re.I):
         # "dara sc vs iv" compares two forms of one drug: answer about the drug.
-        return _lookup(Query("lookup", query.text), index)
+        return _lookup(Query(Command.LOOKUP, query.text), index)
     if len(drugs) < 2:
         named = ", ".join(d.name for d in drugs) or "none"
         return Answer(
@@ -146,19 +153,19 @@ def _search(query: Query, index: Index) -> Answer:
 
 Handler = Callable[[Query, Index], Answer]
 
-HANDLERS: dict[str, Handler] = {
-    "lookup": _lookup,
-    "compare": _compare,
-    "search": _search,
-    "list": lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
-    "help": lambda q, ix: Answer(render.help_message(ix.knowledge), q),
+HANDLERS: dict[Command, Handler] = {
+    Command.LOOKUP: _lookup,
+    Command.COMPARE: _compare,
+    Command.SEARCH: _search,
+    Command.LIST: lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
+    Command.HELP: lambda q, ix: Answer(render.help_message(ix.knowledge), q),
 }
 
 
 def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
     """The reply to one line of user text (slash text, mention or shell line)."""
     query = parse(text)
-    if query.command == "about":
+    if query.command is Command.ABOUT:
         return Answer(render.about(index.knowledge, rejected), query)
     return HANDLERS[query.command](query, index)
 
