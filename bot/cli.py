@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot import config as config_module
 from bot.config import Config, ConfigError
 
 
@@ -23,7 +24,7 @@ def _setup_logging() -> None:
 
     redact.install()
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=config_module.log_level(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
@@ -99,8 +100,8 @@ def cmd_socket(config: Config) -> int:
 def cmd_web(config: Config) -> int:
     """Serve HTTP under gunicorn (the Procfile's web process)."""
     _setup_logging()
-    workers = os.environ.get("WEB_CONCURRENCY", "1")
-    threads = os.environ.get("IMMUNO_THREADS", "8")
+    workers = str(config.web_workers)
+    threads = str(config.web_threads)
     argv = [
         "gunicorn",
         "bot.slack.web:application",
@@ -139,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("shell", help="the local shell (no Slack)")
     sub.add_parser("web", help="the production HTTP server (gunicorn) on $PORT")
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
-    default_path = os.environ.get("IMMUNO_KNOWLEDGE") or str(Config().knowledge_path)
+    default_path = str(config_module.knowledge_path())
     validate = sub.add_parser("validate", help="check the knowledge files")
     validate.add_argument("path", nargs="?", default=default_path)
     validate.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
@@ -156,17 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(override=False)
-    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(build_parser().parse_args(argv))
+    except ConfigError as exc:  # a bad setting is one line that says what to set, not a traceback
+        print(f"immuno: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "run"
     if command == "validate":
         return cmd_validate(args)
     if command == "preview":
         return cmd_preview(args)
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        print(f"immuno: configuration error: {exc}", file=sys.stderr)
-        return 2
+    config = Config.from_env()
     if command == "misses":
         return cmd_misses(args, config)
     if command == "run":

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import snapshot
+from bot import config, snapshot
 from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
 from bot.validate import Located, Problem, display, document_problems, entries_of, entry_problems
 
@@ -60,10 +59,7 @@ def knowledge_version(path: Path) -> str:
     if out is not None and out.returncode == 0 and out.stdout.strip():
         return out.stdout.strip()
     # No git checkout (a Heroku slug): the platform says which commit was built.
-    for name in ("IMMUNO_VERSION", "SOURCE_VERSION", "HEROKU_SLUG_COMMIT"):
-        if os.environ.get(name):
-            return os.environ[name][:12]
-    return ""
+    return config.build_version()
 
 
 def load_knowledge(

@@ -18,6 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot import config
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -26,7 +28,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.jso
 
 def cache_dir() -> Path | None:
     """IMMUNO_CACHE_DIR, or .immuno-cache beside the code; IMMUNO_CACHE_DIR=off disables it."""
-    configured = os.environ.get("IMMUNO_CACHE_DIR", "").strip()
+    configured = config.cache_setting()
     if configured.lower() in ("off", "none", "0"):
         return None
     return Path(configured) if configured else SCHEMA_PATH.parent.parent / ".immuno-cache"
