@@ -100,6 +100,9 @@ class Config:
     web_workers: int = 1
     web_threads: int = 8
     log_level: str = "INFO"
+    #: First wait before retrying a Slack call (doubles per retry); not an environment setting,
+    #: tests shorten it because the waits are not what they test.
+    retry_backoff: float = 0.5
 
     @property
     def mode(self) -> str:

@@ -143,4 +143,7 @@ class KnowledgeStore:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop watching (and wait for a reload in progress to finish)."""
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()

@@ -101,6 +101,7 @@ def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
         feedback_channel=FEEDBACK_CHANNEL,
         contributing_url="https://example.org/immuno/CONTRIBUTING.md",
         database_url=f"sqlite:///{tmp_path}/misses.sqlite3",
+        retry_backoff=0.01,  # retries are real; only the waits between them are short
     )
     return replace(config, **overrides)
 

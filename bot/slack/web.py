@@ -26,6 +26,8 @@ from bot.store import KnowledgeError, KnowledgeStore
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
+    from bot.slack.app import Background
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
@@ -49,9 +51,22 @@ def bolt_request(body: str, query: Any, headers: dict[str, Any]) -> BoltRequest:
 class ImmunoRequestHandler(SlackRequestHandler):
     """Bolt's WSGI adapter with the "payload" fix and a health check."""
 
-    def __init__(self, app: App, store: KnowledgeStore, path: str = EVENTS_PATH) -> None:
+    def __init__(
+        self,
+        app: App,
+        store: KnowledgeStore,
+        path: str = EVENTS_PATH,
+        background: Background | None = None,
+    ) -> None:
         super().__init__(app, path)
         self.store = store
+        self.background = background
+
+    def close(self) -> None:
+        """Stop watching the knowledge and let replies in flight finish."""
+        self.store.stop()
+        if self.background is not None:
+            self.background.close()
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         return self.app.dispatch(
@@ -81,14 +96,14 @@ def create_application(
     config: Config, store: KnowledgeStore | None = None, *, watch: bool = True
 ) -> ImmunoRequestHandler:
     from bot.misslog import MissLog
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app_and_background
 
     store = store or KnowledgeStore(config.knowledge_path)
     if watch:
         store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
-    app = build_app(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store)
+    app, background = build_app_and_background(config, store, misslog=misslog)
+    return ImmunoRequestHandler(app, store, background=background)
 
 
 def _from_environment() -> ImmunoRequestHandler:

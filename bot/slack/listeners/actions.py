@@ -57,6 +57,7 @@ def _show(body: dict[str, Any], client: WebClient, services: Services, message: 
                 replace_original=True,
                 response_type="ephemeral",
                 timeout=services.config.slack_timeout,
+                backoff=services.config.retry_backoff,
             )
         return
     msg = body["message"]
@@ -97,11 +98,14 @@ def register(app: App, services: Services) -> None:
             return
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
-        timeout = services.config.slack_timeout
+        timing = {
+            "timeout": services.config.slack_timeout,
+            "backoff": services.config.retry_backoff,
+        }
         if delivery.to_response_url(
-            url, public, response_type="in_channel", replace_original=False, timeout=timeout
+            url, public, response_type="in_channel", replace_original=False, **timing
         ):
-            delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
+            delivery.to_response_url(url, Message(text=""), delete_original=True, **timing)
 
     app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 

@@ -75,7 +75,7 @@ def register(app: App, services: Services) -> None:
         if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
             return  # never answer bots (ourselves included), edits or joins
         text = event.get("text") or ""
-        bot_user = context.get("bot_user_id")
+        bot_user = services.bot_user_id(context.get("bot_user_id"))
         if bot_user and f"<@{bot_user}" in text:
             return  # a mention: the app_mention listener answers it
         if not services.events.claim(body.get("event_id") or f"{channel}:{event.get('ts')}"):
