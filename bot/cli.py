@@ -12,11 +12,15 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
 from bot import config as config_module
 from bot.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from bot.store import KnowledgeStore
 
 
 def _setup_logging() -> None:
@@ -74,7 +78,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _knowledge_store(config: Config):
+def _knowledge_store(config: Config) -> KnowledgeStore:
     from bot.store import KnowledgeError, KnowledgeStore
 
     try:
@@ -115,7 +119,6 @@ def cmd_web(config: Config) -> int:
         "-",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
-    return 0  # pragma: no cover
 
 
 def cmd_misses(args: argparse.Namespace, config: Config) -> int:

@@ -8,7 +8,7 @@ here too.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import answering, render, terminal
 from bot.render import Message
@@ -28,7 +28,7 @@ class Shell:
     def __init__(self, store: KnowledgeStore, out: TextIO = sys.stdout) -> None:
         self.store = store
         self.out = out
-        self.buttons: list[dict] = []
+        self.buttons: list[dict[str, Any]] = []
 
     def _show(self, message: Message) -> None:
         self.buttons = [

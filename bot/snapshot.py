@@ -62,6 +62,8 @@ def read(files: list[Path], key: str) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(data, dict):
+        return None
     if data.get("format") != FORMAT or data.get("fingerprint") != key:
         return None
     return data

@@ -30,6 +30,9 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.jso
 STALE_AFTER_DAYS = 548  # 18 months: older reviews are flagged for a re-check
 
 # What Slack would turn into a ping or a link: <!channel>, <@U123>, <#C123>, <https://x|y>.
+#: Where a value sits in a file: the keys and list positions that lead to it.
+At = tuple[str | int, ...]
+
 _SLACK_MARKUP_RE = re.compile(r"<\s*[!@#]|<\s*(https?|mailto|tel):|<[^<>\n]*\|[^<>\n]*>", re.I)
 
 # Which field of which kind links to which kind of entry.
@@ -152,7 +155,7 @@ def _schema_problems(doc: loader.Document) -> list[Problem]:
     return problems
 
 
-def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
+def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[At, str]]:
     if isinstance(value, str):
         yield at, value
     elif isinstance(value, dict):
@@ -163,7 +166,7 @@ def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple
             yield from _strings(v, (*at, i))
 
 
-def _names(entry: Located) -> Iterator[tuple[tuple, str]]:
+def _names(entry: Located) -> Iterator[tuple[At, str]]:
     raw = entry.raw
     if isinstance(raw.get("name"), str):
         yield ("name",), raw["name"]
@@ -221,7 +224,7 @@ def _check_names(entries: list[Located]) -> Iterator[Problem]:
                 owner.setdefault(key, (entry, text))
 
 
-def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[tuple, str]]:
+def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[At, str]]:
     if field == "indications.cancer":
         for i, item in enumerate(raw.get("indications") or ()):
             if isinstance(item, dict) and isinstance(item.get("cancer"), str):

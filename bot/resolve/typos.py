@@ -105,7 +105,7 @@ class Typos:
             if self.names.named(variant):
                 candidates.add(variant)
             candidates.update(self.key_deletes.get(variant, ()))
-        best, found = allowed + 1, []
+        best, found = allowed + 1, list[str]()
         for candidate in sorted(candidates):
             limit = max_edits(max(len(key), len(candidate)))
             if not limit or self.names.short.get(candidate, frozenset()) != short:
@@ -125,7 +125,7 @@ class Typos:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        best, found = 3, []
+        best, found = 3, list[str]()
         by_start, by_end = self._long_keys
         close: dict[str, int] = {}
         for pool in (by_start.get(key[:2], ()), by_end.get(key[-3:], ())):

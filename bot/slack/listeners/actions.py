@@ -26,8 +26,8 @@ def _action_id(prefix: str) -> re.Pattern[str]:
 def _value(body: dict[str, Any]) -> str:
     action = (body.get("actions") or [{}])[0]
     if "selected_option" in action:
-        return (action.get("selected_option") or {}).get("value", "")
-    return action.get("value", "")
+        return str((action.get("selected_option") or {}).get("value", ""))
+    return str(action.get("value", ""))
 
 
 def parse_value(value: str) -> tuple[str, str, str]:
