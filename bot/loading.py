@@ -8,7 +8,6 @@ their mistakes in one run and a bad file never reaches users.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import subprocess
 from dataclasses import dataclass
@@ -16,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from bot import config, snapshot
-from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
+from bot.knowledge import (
+    BUILDERS,
+    Entry,
+    Kind,
+    Knowledge,
+    KnowledgeInfo,
+    without_cyclic_gc,
+)
 from bot.validate import Located, Problem, display, document_problems, entries_of, entry_problems
 
 
@@ -75,26 +81,21 @@ def load_knowledge(
     snapshot (see bot.snapshot) instead of being parsed and checked again."""
     today = today or dt.date.today()
     files = knowledge_files(path)
-    key = ""
-    try:
-        key = snapshot.fingerprint(files) if files else ""
-    except OSError:
-        key = ""
-    if use_snapshot and key:
-        cached = snapshot.read(files, key)
-        if cached is not None:
-            return _from_snapshot(path, files, cached, with_version)
-    from bot import loader
-
     # Loading builds millions of small objects and frees none: the cyclic collector would only
-    # rescan them over and over (a third of the time on a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # rescan them over and over (a third of the time on a large file, half of a restart).
+    with without_cyclic_gc():
+        key = ""
+        try:
+            key = snapshot.fingerprint(files) if files else ""
+        except OSError:
+            key = ""
+        if use_snapshot and key:
+            cached = snapshot.read(files, key)
+            if cached is not None:
+                return _from_snapshot(path, files, cached, with_version)
+        from bot import loader
+
         return _validate_and_build(path, files, key, today, with_version, loader)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _validate_and_build(

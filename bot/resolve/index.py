@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot import words
-from bot.knowledge import Entry, Kind, Knowledge
+from bot.knowledge import Entry, Kind, Knowledge, without_cyclic_gc
 from bot.resolve.context import ContextReader, Single
 from bot.resolve.match import Hit, Match, select
 from bot.resolve.names import (
@@ -51,7 +51,8 @@ class Index:
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Index:
-        return cls(knowledge, NameTable.build(knowledge))
+        with without_cyclic_gc():  # a build only adds long-lived objects
+            return cls(knowledge, NameTable.build(knowledge))
 
     @property
     def exact(self) -> dict[str, tuple[str, ...]]:

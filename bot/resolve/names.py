@@ -139,26 +139,30 @@ class NameTable:
         table = cls()
         for entry in knowledge.entries.values():
             for name in entry.names:
-                key = words.key(name)
+                toks = words.tokens(name)  # once per name: tokenising is most of a build
+                key = words.join(toks)
                 if not key:
                     continue
                 if entry.id not in exact[key]:
                     exact[key].append(entry.id)
-                table.display.setdefault(key, name)
-                table.short.setdefault(key, short_tokens(words.tokens(name)))
-                if len(words.tokens(name)) == 1 and len(key) >= 6:
+                if key not in table.display:
+                    table.display[key] = name
+                    table.short[key] = short_tokens(toks)
+                if len(toks) == 1 and len(key) >= 6:
                     table.single_words.append(key)
                 if key in COMMON_WORDS and name.isupper():
                     table.acronyms.add(key)
-                for token in name_words(words.tokens(name)):
+                for token in name_words(toks):
                     if token not in STOPWORDS and len(token) > 2:
                         token_entries[token].add(entry.id)
                 for other in derived_names(name):
-                    other_key = words.key(other)
+                    other_toks = words.tokens(other)
+                    other_key = words.join(other_toks)
                     if other_key:
                         derived[other_key].add(entry.id)
-                        table.display.setdefault(other_key, other)
-                        table.short.setdefault(other_key, short_tokens(words.tokens(other)))
+                        if other_key not in table.display:
+                            table.display[other_key] = other
+                            table.short[other_key] = short_tokens(other_toks)
             if isinstance(entry, Drug) and entry.target:
                 for target in target_names(entry.target):
                     secondary[words.key(target)].append(entry.id)

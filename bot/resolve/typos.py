@@ -58,6 +58,10 @@ def _by_ends(keys: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[
     return dict(by_start), dict(by_end)
 
 
+#: Keys by (an end of the key, its length).
+_Buckets = dict[tuple[str, int], list[str]]
+
+
 @dataclass(eq=False)
 class Typos:
     """Near-name lookups over one NameTable."""
@@ -75,9 +79,17 @@ class Typos:
         return _deletion_index(self.names.token_entries)
 
     @cached_property
-    def _long_keys(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        """Long keys by their ends, for two-typo matching."""
-        return _by_ends(k for k in (*self.names.exact, *self.names.derived) if len(k) >= 7)
+    def _long_keys(self) -> tuple[_Buckets, _Buckets]:
+        """Long keys by their first two or last three letters and their length, for two-typo
+        matching: two typos change the length by at most two, so only five lengths are
+        compared (at 100 times the knowledge a whole two-letter bucket is thousands of keys)."""
+        by_start: _Buckets = defaultdict(list)
+        by_end: _Buckets = defaultdict(list)
+        for key in (*self.names.exact, *self.names.derived):
+            if len(key) >= 7:
+                by_start[key[:2], len(key)].append(key)
+                by_end[key[-3:], len(key)].append(key)
+        return dict(by_start), dict(by_end)
 
     @cached_property
     def _suggestion_buckets(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -128,11 +140,12 @@ class Typos:
         best, found = 3, list[str]()
         by_start, by_end = self._long_keys
         close: dict[str, int] = {}
-        for pool in (by_start.get(key[:2], ()), by_end.get(key[-3:], ())):
-            for candidate, dist, _ in process.extract(
-                key, pool, scorer=OSA.distance, score_cutoff=2, limit=None
-            ):
-                close[candidate] = int(dist)
+        for length in range(len(key) - 2, len(key) + 3):
+            for pool in (by_start.get((key[:2], length), ()), by_end.get((key[-3:], length), ())):
+                for candidate, dist, _ in process.extract(
+                    key, pool, scorer=OSA.distance, score_cutoff=2, limit=None
+                ):
+                    close[candidate] = int(dist)
         for candidate, dist in close.items():
             if abs(len(candidate) - len(key)) > 2:
                 continue
