@@ -229,7 +229,8 @@ def parse(text: str) -> Query:
     if not text:
         return Query(Command.HELP)
     first, _, rest = text.partition(" ")
-    command = _BY_KEYWORD.get(first.lower().rstrip(":?!.,"))
+    head = first.lower()
+    command = _BY_KEYWORD.get(head) or _BY_KEYWORD.get(head.rstrip(":?!.,"))  # "?", "help:"
     if command is Command.HELP:
         return Query(Command.HELP)
     if command is Command.ABOUT:

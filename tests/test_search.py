@@ -103,6 +103,18 @@ def test_mention_grammar() -> None:
     assert parse("").command == "help"
 
 
+def test_the_parser_accepts_every_keyword_the_help_table_lists() -> None:
+    """Help and parser read one table: every first word a command lists starts that command."""
+    from bot.query import COMMANDS, Command
+
+    for spec in COMMANDS:
+        for keyword in spec.keywords:
+            text = f"{keyword} pembro nivo" if spec.command is Command.COMPARE else keyword
+            assert parse(text).command is spec.command, keyword
+    assert parse("status").command is Command.ABOUT
+    assert parse("find CD19").command is Command.SEARCH
+
+
 def test_two_entries_named_prefers_the_kind_the_question_is_about(index: Index) -> None:
     reply = answer("how is colitis from ipilimumab managed?", index)
     assert reply.match.entry.id == "colitis"
