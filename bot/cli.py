@@ -124,8 +124,9 @@ def cmd_web(config: Config) -> int:
 def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     from bot.misslog import MissLog
 
-    log = MissLog(config.database_url or None)
+    log = MissLog(config.database_url or None, background=False)  # it only reads
     rows = log.top_misses(days=args.days, limit=args.limit)
+    log.close()
     if not rows:
         print(f"No misses in the last {args.days} days.")
         return 0

@@ -120,3 +120,19 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def no_thread_outlives_the_test() -> Iterator[None]:
+    """Every thread a test starts (servers, lazy listeners, auth.test, watchers) ends with it."""
+    import threading
+    import time
+
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    left = [t for t in threading.enumerate() if t not in before]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.01)
+        left = [t for t in threading.enumerate() if t not in before]
+    assert not left, f"threads outlived the test: {[t.name for t in left]}"

@@ -25,14 +25,19 @@ class Background:
 
     Closed at shutdown (and after each test), so that no reply or log line outlives the app."""
 
-    def __init__(self, executor: ThreadPoolExecutor, identity: Identity) -> None:
+    def __init__(
+        self, executor: ThreadPoolExecutor, identity: Identity, misslog: MissLog | None = None
+    ) -> None:
         self.executor = executor
         self.identity = identity
+        self.misslog = misslog
 
     def close(self) -> None:
-        """Let replies already being sent finish, then stop."""
+        """Let replies already being sent finish, write the misses they logged, then stop."""
         self.identity.stop()
         self.executor.shutdown(wait=True)
+        if self.misslog is not None:
+            self.misslog.close()
 
 
 def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
@@ -83,4 +88,4 @@ def build_app_and_background(
         # Never log the request body or tokens: just what failed.
         log.error("listener failed: %s: %s", type(error).__name__, error)
 
-    return app, Background(executor, identity)
+    return app, Background(executor, identity, misslog)
