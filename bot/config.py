@@ -98,7 +98,6 @@ class Config:
     port: int = 3000
     slack_timeout: int = 10
     web_workers: int = 1
-    web_threads: int = 8
     log_level: str = "INFO"
     #: First wait before retrying a Slack call (doubles per retry); not an environment setting,
     #: tests shorten it because the waits are not what they test.
@@ -166,6 +165,5 @@ class Config:
             port=_int(env, "PORT", 3000, minimum=1),
             slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
             web_workers=_int(env, "WEB_CONCURRENCY", 1, minimum=1),
-            web_threads=_int(env, "IMMUNO_THREADS", 8, minimum=1),
             log_level=log_level(env),
         )

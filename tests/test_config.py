@@ -40,7 +40,6 @@ def test_tokens_pick_socket_mode_or_http() -> None:
         ({"SLACK_API_URL": "slack.com/api"}, "must be an http(s) URL"),
         ({"IMMUNO_MAX_FILE_BYTES": "8MB"}, "IMMUNO_MAX_FILE_BYTES must be a whole number"),
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be at least 1"),
-        ({"IMMUNO_THREADS": "many"}, "IMMUNO_THREADS must be a whole number"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
     ],
 )

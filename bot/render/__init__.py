@@ -21,6 +21,7 @@ from bot.render.message import (
     disclaimer_block,
     error_message,
     shared_by,
+    with_note,
 )
 from bot.render.replies import (
     about,
@@ -58,4 +59,5 @@ __all__ = [
     "search_results",
     "section_for",
     "shared_by",
+    "with_note",
 ]

@@ -105,9 +105,16 @@ def builder_url(message: Message) -> str:
     return BUILDER_URL + quote(payload, safe="")
 
 
+def with_note(message: Message, note: str) -> Message:
+    """The same reply with a short note after it (e.g. that only part of the text was read)."""
+    if len(message.blocks) >= bk.MAX_BLOCKS:
+        return replace(message, text=f"{message.text} ({note})")
+    return replace(message, blocks=[*message.blocks, bk.context([note])])
+
+
 def shared_by(message: Message, user_id: str) -> Message:
     """Attribute a shared card to the person who shared it."""
-    if not user_id or not user_id.replace("_", "").isalnum():
+    if not bk.is_user_id(user_id):
         return message
-    note = bk.context([f"Shared by <@{user_id}>"])
+    note = bk.context([f"Shared by {bk.user_mention(user_id)}"])
     return replace(message, blocks=[*message.blocks[:1], note, *message.blocks[1:]])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Drug, Entry, Kind, Knowledge
-from bot.query import COMMANDS
+from bot.query import COMMANDS, normalised
 from bot.render.message import ACTION_CHOOSE, DISCLAIMER, Message, disclaimer_block
 from bot.resolve import Match
 
@@ -21,7 +21,12 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(
             bk.actions(
-                [bk.button(s.title, ACTION_CHOOSE, s.id) for s in match.suggestions[:3]],
+                # The value carries the query as the miss log stores it (normalised: no markup),
+                # so the log can record which suggestion was picked for it.
+                [
+                    bk.button(s.title, ACTION_CHOOSE, f"{s.id}||{normalised(query)}")
+                    for s in match.suggestions[:3]
+                ],
                 block_id="immuno.suggestions",
             )
         )

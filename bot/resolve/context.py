@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 from bot import words
 from bot.knowledge import Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
 from bot.resolve.match import Hit
 from bot.resolve.names import STOPWORDS, derived_names
+
+#: A word pair in the prose of at least this many entries is a stock phrase of the writing.
+ORDINARY_PHRASE_ENTRIES = 3
 
 #: A hit and the one entry it stands for.
 Single = tuple[Hit, Entry]
@@ -35,13 +39,19 @@ class ContextReader:
         its symptoms, grading and organ system (weight 1), less words most side effects share.
         Used only when a drug or class is named too, among that drug's own side effects."""
         raw: dict[str, dict[str, int]] = {}
+        ordinary = self.ordinary_phrases
         for entry in self.knowledge.entries.values():
             if not isinstance(entry, SideEffect):
                 continue
             vocab: dict[str, int] = {}
             weak = [*entry.symptoms, entry.organ_system, *(g.text for g in entry.grades)]
             for text in weak:
-                for token in words.tokens(text):
+                toks = words.tokens(text)
+                for i, token in enumerate(toks):
+                    if (i and (toks[i - 1], token) in ordinary) or (
+                        i + 1 < len(toks) and (token, toks[i + 1]) in ordinary
+                    ):
+                        continue  # part of a stock phrase ("for example"), not about the entry
                     vocab[token] = 1
             for name in (*entry.names, *derived_names(entry.name)):
                 for token in words.tokens(name):
@@ -64,6 +74,23 @@ class ContextReader:
                 if frequency[t] <= common
             }
         return out
+
+    @cached_property
+    def ordinary_phrases(self) -> frozenset[tuple[str, str]]:
+        """Word pairs found in the prose of several entries ("for example", "such as"): stock
+        phrases of the writing, so their words say nothing about any one side effect."""
+        seen: dict[tuple[str, str], int] = defaultdict(int)
+        for entry in self.knowledge.entries.values():
+            texts = [entry.summary]
+            if isinstance(entry, SideEffect):
+                texts += [entry.onset, entry.escalate]
+                texts += [g.text for g in (*entry.grades, *entry.management)]
+            pairs: set[tuple[str, str]] = set()
+            for text in texts:
+                pairs.update(pairwise(words.tokens(text)))
+            for pair in pairs:
+                seen[pair] += 1
+        return frozenset(pair for pair, count in seen.items() if count >= ORDINARY_PHRASE_ENTRIES)
 
     def linked_side_effects(self, entry: Entry) -> frozenset[str]:
         """The side effects a drug or class is known to cause (worked out once per entry)."""

@@ -76,19 +76,32 @@ class Index:
             raw = toks
         hits = self.names.exact_hits(toks, raw)
         if fuzzy:
+            # longest[t]: the longest hit so far covering token t; checking a typo hit against
+            # it is O(its length), not a pass over every hit (quadratic on long texts).
+            longest = [0] * len(toks)
+            for h in hits:
+                for t in h.span:
+                    longest[t] = max(longest[t], h.length)
             for hit in self._fuzzy_hits(toks, hits):
-                span = set(hit.span)
-                overlapping = [h for h in hits if span & set(h.span)]
-                if all(hit.length > h.length for h in overlapping):
+                if all(hit.length > longest[t] for t in hit.span):
                     hits.append(hit)
+                    for t in hit.span:
+                        longest[t] = hit.length
         return select(hits)
 
     def _fuzzy_hits(self, toks: list[str], exact: list[Hit]) -> list[Hit]:
         hits = []
-        inside = [(h.start, h.start + h.length) for h in exact]
+        # reach[i]: the furthest end of an exact hit starting at or before token i, so "is this
+        # span inside an exact name" costs O(1) instead of a pass over every exact hit (that
+        # pass made long texts quadratic).
+        reach = [0] * (len(toks) + 1)
+        for h in exact:
+            reach[h.start] = max(reach[h.start], h.start + h.length)
+        for i in range(1, len(reach)):
+            reach[i] = max(reach[i], reach[i - 1])
         for n in range(min(MAX_FUZZY_NGRAM, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
-                if any(a <= i and i + n <= b for a, b in inside):
+                if reach[i] >= i + n:
                     continue  # a typo match inside an exact name could never replace it
                 span = toks[i : i + n]
                 if span[0] in STOPWORDS or span[-1] in STOPWORDS:
