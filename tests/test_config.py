@@ -68,3 +68,31 @@ def test_a_build_without_git_takes_its_version_from_the_platform() -> None:
 
     assert build_version({"SOURCE_VERSION": "0123456789abcdef"}) == "0123456789ab"
     assert build_version({}) == ""
+
+
+def test_logging_honours_log_level_and_redacts_once_configured(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every process logs through one handler at LOG_LEVEL, tokens redacted (bot.logs)."""
+    import logging
+
+    from bot import logs
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        logs.configure("warning")
+        logs.configure("WARNING")  # a second call adds no second handler
+        ours = [h for h in root.handlers if h.get_name() == "immuno"]
+        assert len(ours) == 1 and root.level == logging.WARNING
+        log = logging.getLogger("immuno.test")
+        log.info("not shown at WARNING")
+        log.warning("token xoxb-1234-5678-abcdefghijkl in a message")
+        err = capsys.readouterr().err
+        assert "not shown" not in err
+        assert "WARNING immuno.test:" in err and "xoxb-1234-5678-abcdefghijkl" not in err
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
