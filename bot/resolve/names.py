@@ -80,6 +80,8 @@ def short_tokens(toks: list[str]) -> frozenset[str]:
 def derived_names(name: str) -> list[str]:
     """Shorter forms a display name implies: "Cytokine release syndrome (CRS)" is also
     "Cytokine release syndrome"; "Hyperthyroidism / thyroiditis" is also each half."""
+    if "(" not in name and " / " not in name and name == name.strip():
+        return []  # most names: nothing to derive (and a build meets every name)
     out = []
     bare = _PARENTHETICAL_RE.sub("", name).strip()
     if bare and bare != name:
