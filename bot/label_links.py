@@ -19,7 +19,7 @@ from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Drug
 from bot.render import ACTION_SECTION, DISCLAIMER, Message
-from bot.search import Index
+from bot.resolve import Index
 
 DAILYMED_HOSTS = frozenset({"dailymed.nlm.nih.gov", "www.dailymed.nlm.nih.gov"})
 _SETID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)

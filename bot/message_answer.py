@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot import answering, feedback, render
 from bot import blocks as bk
-from bot import commands, feedback, render
+from bot.answering import Answer
 from bot.blocks import Block, escape
-from bot.commands import Answer
 from bot.knowledge import Entry
 from bot.render import ACTION_CHOOSE, Message
-from bot.search import Index
+from bot.resolve import Index
 
 #: A chat message longer than this is read only this far (the question is in its first lines).
 MAX_MESSAGE = 1500
@@ -61,7 +61,7 @@ def _asks_something(reply: Answer) -> bool:
 def answer_message(text: str, index: Index, *, rejected: str = "") -> tuple[Answer, Message]:
     """The answer to a message read as a question, and the reply to show for it."""
     text = text[:MAX_MESSAGE]
-    reply = commands.answer(text, index, rejected=rejected)
+    reply = answering.answer(text, index, rejected=rejected)
     if reply.query.command != "lookup":
         return reply, reply.message  # compare, list, help: the message asked for exactly that
     named = index.entries_named(text, fuzzy=False)

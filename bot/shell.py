@@ -8,9 +8,9 @@ here too.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot import commands, listing, render, terminal
+from bot import answering, listing, render, terminal
 from bot.render import Message
 from bot.store import KnowledgeStore
 
@@ -24,9 +24,9 @@ BANNER = (
 _PRESSABLE = (render.ACTION_SECTION, render.ACTION_CHOOSE, listing.ACTION_PAGE)
 
 
-def _elements(message: Message) -> list[dict]:
+def _elements(message: Message) -> list[dict[str, Any]]:
     """Buttons and menus, in reading order: in actions blocks and as section accessories."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for block in message.blocks:
         if block.get("type") == "actions":
             out += block["elements"]
@@ -39,7 +39,7 @@ class Shell:
     def __init__(self, store: KnowledgeStore, out: TextIO = sys.stdout) -> None:
         self.store = store
         self.out = out
-        self.buttons: list[dict] = []
+        self.buttons: list[dict[str, Any]] = []
 
     def _show(self, message: Message) -> None:
         self.buttons = [
@@ -61,7 +61,7 @@ class Shell:
             wanted = listing.parse_page_value(button["value"])
             return listing.page(self.store.index.knowledge, *wanted) if wanted else None
         entry_id, _, section = button["value"].partition("|")
-        return commands.entry_card(self.store.index, entry_id, section or None)
+        return answering.entry_card(self.store.index, entry_id, section or None)
 
     def handle(self, line: str) -> bool:
         """Answer one line; False when the user asked to leave."""
@@ -82,7 +82,7 @@ class Shell:
             if line.lower().startswith(prefix):
                 line = line[len(prefix) :]
                 break
-        reply = commands.answer(line, self.store.index, rejected=self.store.rejected_summary)
+        reply = answering.answer(line, self.store.index, rejected=self.store.rejected_summary)
         self._show(reply.message)
         return True
 

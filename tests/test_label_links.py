@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import label_links
-from bot.search import Index
+from bot.resolve import Index
 
 SETID = "8bc6397e-4bd8-4d37-a007-a327e4da34d9"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.message_answer import answer_message
-from bot.search import Index
+from bot.resolve import Index
 
 
 def _buttons(blocks: list[dict]) -> list[str]:

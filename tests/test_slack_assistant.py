@@ -7,9 +7,9 @@ import json
 from conftest import Bot
 from support import BOT_USER, blocks_of, parsed_message
 
-from bot import commands, prompts
+from bot import answering, prompts
 from bot.knowledge import Knowledge
-from bot.search import Index
+from bot.resolve import Index
 
 DM = "D0ASSIST"
 THREAD = "1729999327.187299"
@@ -63,7 +63,7 @@ def test_a_new_thread_gets_a_greeting_a_title_and_prompts_from_the_knowledge(
         {"title": p.title, "message": p.message} for p in prompts.suggested(index.knowledge)
     ]
     for prompt in offered:  # each suggestion is one the knowledge answers with an entry
-        reply = commands.answer(prompt["message"], index)
+        reply = answering.answer(prompt["message"], index)
         assert reply.match is not None and reply.match.found, prompt
 
 

@@ -67,10 +67,8 @@ def test_a_vote_is_counted_once_per_person_and_answer(bot: Bot) -> None:
     _vote(bot, "down|colitis|management", user="U2PHARM")
     _vote(bot, "up|colitis|management", user="U3DOC")
     bot.slack.wait_for("/response/r1", count=4)
-    assert bot.handler.misslog is not None
-    counts = [
-        (f.entry_id, f.intent, f.helpful, f.unhelpful) for f in bot.handler.misslog.feedback()
-    ]
+    assert bot.misslog is not None
+    counts = [(f.entry_id, f.intent, f.helpful, f.unhelpful) for f in bot.misslog.feedback()]
     assert counts == [("colitis", "management", 1, 2)]
 
 
@@ -78,4 +76,4 @@ def test_a_forged_vote_value_is_ignored(bot: Bot) -> None:
     _vote(bot, "sideways|x")
     bot.slack.settle()
     assert not bot.slack.calls("/response/r1")
-    assert bot.handler.misslog is not None and bot.handler.misslog.feedback() == []
+    assert bot.misslog is not None and bot.misslog.feedback() == []

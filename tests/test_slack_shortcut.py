@@ -90,6 +90,6 @@ def test_the_message_text_is_never_logged_but_a_typed_miss_is(bot: Bot) -> None:
     bot.shortcut("patient jane doe 54 zzqx")
     bot.slack.wait_for("/chat.postEphemeral")
     bot.slash("zzqx typed")  # a miss typed for the bot: logged, after the shortcut's
-    assert bot.handler.misslog is not None
-    misses = [m.query for m in bot.handler.misslog.top_misses()]
+    assert bot.misslog is not None
+    misses = [m.query for m in bot.misslog.top_misses()]
     assert misses == ["zzqx typed"]

@@ -20,7 +20,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from support import FakeSlack, action_body, event_body, parsed_message, shortcut_body, slash_body
 
 from bot.misslog import MissLog
-from bot.slack.app import build_app
+from bot.slack.app import build_app_and_background
 from bot.store import KnowledgeStore
 
 
@@ -28,7 +28,9 @@ from bot.store import KnowledgeStore
 def socket_app(slack: FakeSlack, tmp_path: Path) -> Iterator[App]:
     config = make_config(slack, tmp_path, app_token="xapp-test")
     misslog = MissLog(config.database_url)
-    yield build_app(config, KnowledgeStore(KNOWLEDGE), misslog=misslog)
+    app, background = build_app_and_background(config, KnowledgeStore(KNOWLEDGE), misslog=misslog)
+    yield app
+    background.close()
 
 
 def _interactive(form: str) -> dict:

@@ -17,13 +17,14 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.config import Config, ConfigError
-from bot.misslog import MissLog
 from bot.slack import intake
 from bot.slack.guards import Claims, SeenOnce
 from bot.store import KnowledgeError, KnowledgeStore
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from bot.slack.app import Background
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -41,14 +42,20 @@ class ImmunoRequestHandler(SlackRequestHandler):
         secret: str,
         path: str = EVENTS_PATH,
         replays: Claims | None = None,
-        misslog: MissLog | None = None,
+        background: Background | None = None,
     ) -> None:
         super().__init__(app, path)
         self.store = store
         self.secret = secret
         # Interactive signatures are remembered a little longer than Slack's 5-minute window.
         self.replays: Claims = replays or SeenOnce(ttl=intake.MAX_AGE_SECONDS + 60)
-        self.misslog = misslog  # the app's miss log, for the CLI and tests to flush and read
+        self.background = background
+
+    def close(self) -> None:
+        """Stop watching the knowledge and let replies in flight finish."""
+        self.store.stop()
+        if self.background is not None:
+            self.background.close()
 
     def health(self, start_response: StartResponse) -> Iterable[bytes]:
         """Liveness and what is loaded; no commit or paths (nothing a stranger could use)."""
@@ -86,14 +93,15 @@ def _fields(response: BoltResponse) -> dict[str, Any]:
 def create_application(
     config: Config, store: KnowledgeStore | None = None, *, watch: bool = True
 ) -> ImmunoRequestHandler:
-    from bot.slack.app import build_app
+    from bot.misslog import MissLog
+    from bot.slack.app import build_app_and_background
 
     store = store or KnowledgeStore(config.knowledge_path)
     if watch:
         store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
-    app = build_app(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store, config.signing_secret, misslog=misslog)
+    app, background = build_app_and_background(config, store, misslog=misslog)
+    return ImmunoRequestHandler(app, store, config.signing_secret, background=background)
 
 
 def _from_environment() -> ImmunoRequestHandler:

@@ -7,27 +7,27 @@ from typing import TYPE_CHECKING
 from bot.slack.listeners import (
     actions,
     assistant,
-    commands,
     events,
     feedback,
     pages,
     shortcut,
+    slash,
+    submissions,
     unfurl,
-    views,
 )
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 
 def register(app: App, services: Services) -> None:
     assistant.register(app, services)  # middleware: sees assistant-thread messages first
-    commands.register(app, services)
+    slash.register(app, services)
     events.register(app, services)
     actions.register(app, services)
-    views.register(app, services)
+    submissions.register(app, services)
     pages.register(app, services)
     shortcut.register(app, services)
     feedback.register(app, services)

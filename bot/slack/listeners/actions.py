@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.render import Message
 from bot.slack import delivery
 from bot.slack.interaction import action_pattern, action_value
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ def _show(body: dict[str, Any], client: WebClient, services: Services, message: 
                 replace_original=True,
                 response_type="ephemeral",
                 timeout=services.config.slack_timeout,
+                backoff=services.config.retry_backoff,
             )
         return
     msg = body["message"]
@@ -66,7 +67,7 @@ def register(app: App, services: Services) -> None:
     def show_section(body: dict[str, Any], client: WebClient) -> None:
         entry_id, section, query = parse_value(action_value(body))
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        message = commands.entry_card(
+        message = answering.entry_card(
             services.store.index, entry_id, section or None, shareable=ephemeral
         )
         if message is None:
@@ -80,25 +81,23 @@ def register(app: App, services: Services) -> None:
 
     def share(body: dict[str, Any]) -> None:
         entry_id, section, _ = parse_value(action_value(body))
-        message = commands.entry_card(services.store.index, entry_id, section or None)
+        message = answering.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
             return
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
-        timeout = services.config.slack_timeout
+        timing = {
+            "timeout": services.config.slack_timeout,
+            "backoff": services.config.retry_backoff,
+        }
         # An ephemeral answer inside a thread (the message shortcut's) is shared in that thread.
         thread = (body.get("container") or {}).get("thread_ts")
         where = {"thread_ts": thread} if thread else {}
         if delivery.to_response_url(
-            url,
-            public,
-            response_type="in_channel",
-            replace_original=False,
-            timeout=timeout,
-            **where,
+            url, public, response_type="in_channel", replace_original=False, **timing, **where
         ):
-            delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
+            delivery.to_response_url(url, Message(text=""), delete_original=True, **timing)
 
     app.action(action_pattern(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Assistant
 
+from bot import answering, feedback, prompts, render
 from bot import blocks as bk
-from bot import commands, feedback, prompts, render
 from bot.query import strip_mentions
 from bot.render import Message
 from bot.slack import delivery
@@ -26,7 +26,7 @@ from bot.slack.thread_context import MemoryThreadContextStore
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _claimed(services: Services, body: dict[str, Any]) -> bool:
 
 def _reply(text: str, services: Services) -> Message:
     try:
-        reply = commands.answer(
+        reply = answering.answer(
             text, services.store.index, rejected=services.store.rejected_summary
         )
     except Exception:

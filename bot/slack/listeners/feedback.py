@@ -16,7 +16,7 @@ from bot.slack.interaction import action_pattern, action_value, user_id
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 #: How long a person's vote on one answer is remembered (in memory) against double counting.
 VOTE_MEMORY_SECONDS = 7 * 24 * 3600

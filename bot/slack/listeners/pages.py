@@ -11,7 +11,7 @@ from bot.slack.interaction import action_pattern, action_value, is_ephemeral
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 
 def register(app: App, services: Services) -> None:

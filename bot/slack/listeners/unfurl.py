@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 #: Slack sends at most a few links per event; never unfurl more than this many.
 MAX_UNFURLS = 5
