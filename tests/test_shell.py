@@ -97,3 +97,9 @@ def test_list_pages_turn_with_numbers() -> None:
     first, second = out.split("immuno> 1")
     assert "page 1 of" in first and "[Next ›]" in first
     assert "page 2 of" in second and "[‹ Previous]" in second
+
+
+def test_compare_prints_its_table_from_the_attachment() -> None:
+    out = run_shell("compare pembro nivo")
+    assert "pembrolizumab vs nivolumab" in out
+    assert any(line.startswith("Target") and "PD-1" in line for line in out.splitlines())
