@@ -14,14 +14,14 @@ def test_a_question_gets_the_reply_a_mention_gets_plus_the_other_named_entries(
     index: Index,
 ) -> None:
     _, message = answer_message("how do we manage colitis from ipilimumab?", index)
-    assert message.blocks[0]["text"]["text"] == "Immune-related colitis / diarrhea"
+    assert "Immune-related colitis / diarrhea" in message.blocks[0]["text"]["text"]
     assert "ipilimumab|overview" in _buttons(message.blocks)
     assert message.blocks[-1]["type"] == "context"  # the sources footer stays last
 
 
 def test_a_bare_name_is_just_its_card(index: Index) -> None:
     _, message = answer_message("keytruda", index)
-    assert message.blocks[0]["text"]["text"].startswith("Pembrolizumab")
+    assert "Pembrolizumab" in message.blocks[0]["text"]["text"]
     assert not any(b.get("block_id") == "immuno.message.also" for b in message.blocks)
 
 
@@ -42,4 +42,4 @@ def test_small_talk_is_a_miss_not_a_guess(index: Index) -> None:
 
 def test_a_very_long_message_is_read_only_so_far(index: Index) -> None:
     _, message = answer_message("keytruda " + "x" * 100_000, index)
-    assert message.blocks[0]["text"]["text"].startswith("Pembrolizumab")
+    assert "Pembrolizumab" in message.blocks[0]["text"]["text"]

@@ -103,7 +103,7 @@ def test_each_message_gets_the_reply_a_mention_gets(bot: Bot) -> None:
     )
     mentioned = bot.slack.wait_for("/chat.postMessage", count=2)[1].body
     assert blocks_of(answered["blocks"]) == blocks_of(mentioned["blocks"])
-    assert blocks_of(answered["blocks"])[0]["text"]["text"] == "Immune-related colitis / diarrhea"
+    assert "Immune-related colitis / diarrhea" in blocks_of(answered["blocks"])[0]["text"]["text"]
 
 
 def test_a_context_change_is_kept_and_used_without_posting(bot: Bot) -> None:
@@ -137,7 +137,7 @@ def test_when_slack_refuses_the_assistant_calls_answers_still_arrive(bot: Bot) -
     bot.slack.wait_for("/chat.postMessage")
     bot.event(user_message("CRS"), "EvAsk3")
     posted = bot.slack.wait_for("/chat.postMessage", count=2)
-    assert blocks_of(posted[1].body["blocks"])[0]["text"]["text"].startswith("Cytokine release")
+    assert "Cytokine release" in blocks_of(posted[1].body["blocks"])[0]["text"]["text"]
 
 
 def test_a_retried_message_is_answered_once(bot: Bot) -> None:

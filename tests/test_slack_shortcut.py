@@ -24,7 +24,7 @@ def test_a_thread_reply_is_answered_privately_in_that_thread(bot: Bot) -> None:
     assert posted["thread_ts"] == "1700000400.000400"
     parsed_message(posted)
     blocks = blocks_of(posted["blocks"])
-    assert blocks[0]["text"]["text"] == "Immune-related colitis / diarrhea"
+    assert "Immune-related colitis / diarrhea" in blocks[0]["text"]["text"]
     assert "Management by grade" in json.dumps(blocks)
     labels = [e["text"]["text"] for e in _actions(blocks)]
     assert "Share in channel" in labels
@@ -38,7 +38,7 @@ def test_a_channel_message_is_answered_in_the_channel_not_a_thread(bot: Bot) -> 
     bot.shortcut("how is CRS graded?", ts="1700000600.000600", thread_ts="1700000600.000600")
     posted = bot.slack.wait_for("/chat.postEphemeral")[0].body
     assert "thread_ts" not in posted
-    assert blocks_of(posted["blocks"])[0]["text"]["text"] == "Cytokine release syndrome (CRS)"
+    assert "Cytokine release syndrome (CRS)" in blocks_of(posted["blocks"])[0]["text"]["text"]
 
 
 def test_a_message_naming_several_entries_offers_them_as_buttons(bot: Bot) -> None:
@@ -57,7 +57,7 @@ def test_a_message_naming_several_entries_offers_them_as_buttons(bot: Bot) -> No
 def test_slack_markup_in_the_message_is_read_as_words(bot: Bot) -> None:
     bot.shortcut("<@U9OTHER> side effects of <https://example.org/k|keytruda> &amp; more?")
     posted = bot.slack.wait_for("/chat.postEphemeral")[0].body
-    assert blocks_of(posted["blocks"])[0]["text"]["text"].startswith("Pembrolizumab")
+    assert "Pembrolizumab" in blocks_of(posted["blocks"])[0]["text"]["text"]
 
 
 def test_without_membership_the_answer_goes_through_the_response_url(bot: Bot) -> None:
@@ -65,7 +65,7 @@ def test_without_membership_the_answer_goes_through_the_response_url(bot: Bot) -
     bot.shortcut("keytruda")
     posted = bot.slack.wait_for("/response/r1")[0].body
     assert posted["response_type"] == "ephemeral" and posted["replace_original"] is False
-    assert posted["text"].startswith("Pembrolizumab")
+    assert "Pembrolizumab" in posted["text"]
 
 
 def test_a_message_without_text_gets_a_clear_answer(bot: Bot) -> None:

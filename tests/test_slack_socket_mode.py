@@ -48,7 +48,7 @@ def test_message_shortcut(socket_app: App, slack: FakeSlack) -> None:
     send(socket_app, "interactive", payload)
     posted = slack.wait_for("/chat.postEphemeral")[0].body
     parsed_message(posted)
-    assert posted["text"].startswith("Cytokine release syndrome")
+    assert "Cytokine release syndrome" in posted["text"]
 
 
 def test_assistant_thread_started(socket_app: App, slack: FakeSlack) -> None:
