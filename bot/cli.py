@@ -33,8 +33,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bot.validate import load_knowledge
 
     result = load_knowledge(Path(args.path), with_version=False)
-    for problem in result.problems:
-        print(problem.github() if args.github else str(problem))
+    if args.github:
+        from bot.annotations import capped
+
+        print("\n".join(capped(p.annotation() for p in result.problems)))
+    else:
+        for problem in result.problems:
+            print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
     if result.knowledge is not None:
         counts = ", ".join(f"{n} {k.plural}" for k, n in result.knowledge.counts.items())

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import snapshot, words
+from bot.annotations import Annotation
 from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
 
 if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
@@ -64,11 +65,12 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
-    def github(self) -> str:
+    def annotation(self) -> Annotation:
         """The same problem as a GitHub Actions annotation, shown on the PR's diff line."""
-        return (
-            f"::{self.severity} file={self.file},line={self.line},col={self.column}::{self.message}"
-        )
+        return Annotation(self.severity, self.message, self.file, self.line, self.column)
+
+    def github(self) -> str:
+        return self.annotation().command()
 
 
 @dataclass
@@ -147,6 +149,11 @@ def _schema_message(error: ValidationError) -> str:
     if error.validator == "pattern" and path and path[-1] == "id":
         return (
             f"id {error.instance!r} must be a slug: lower-case letters, digits and single hyphens"
+        )
+    if error.validator == "pattern" and len(path) > 1 and path[-2] == "setids":
+        return (
+            f"set id {error.instance!r} is not a DailyMed set id (a lower-case UUID, as in "
+            "drugInfo.cfm?setid=…)"
         )
     if error.validator == "format" and path and path[-1] == "last_reviewed":
         return f"last_reviewed {error.instance!r} is not a real date (YYYY-MM-DD)"
@@ -260,14 +267,16 @@ def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[tuple, str]]
                 yield (field, i), value
 
 
-def _check_links(entries: list[_Located]) -> Iterator[Problem]:
+def _check_links(entries: list[_Located], unchecked: frozenset[Kind]) -> Iterator[Problem]:
+    """Links to unknown ids; links to a kind that an unparsable file may hold are not checked
+    (the one parse error says what is wrong, not hundreds of links into that file)."""
     by_kind: dict[Kind, set[str]] = {kind: set() for kind in Kind}
     for entry in entries:
         by_kind[entry.kind].add(entry.id)
     for entry in entries:
         for field, target_kind in _LINKS[entry.kind].items():
             for sub, value in _link_values(entry.raw, field):
-                if value in by_kind[target_kind]:
+                if value in by_kind[target_kind] or target_kind in unchecked:
                     continue
                 hint = get_close_matches(value, sorted(by_kind[target_kind]), n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -316,6 +325,30 @@ def _check_dates(entries: list[_Located], today: dt.date) -> Iterator[Problem]:
                 ["last_reviewed"],
                 f"{entry.id!r} was last reviewed on {value}, "
                 "over 18 months ago: please re-check it",
+                "warning",
+            )
+
+
+_TOP_KEY_RE = re.compile(r"^([a-z_]+)\s*:", re.M)
+
+
+def _kinds_in_text(text: str) -> frozenset[Kind]:
+    """The kinds an unparsable file appears to hold (its top-level keys), or every kind."""
+    found = {_KIND_BY_KEY[k] for k in _TOP_KEY_RE.findall(text) if k in _KIND_BY_KEY}
+    return frozenset(found) if found else frozenset(Kind)
+
+
+def _check_pinned(entries: list[_Located]) -> Iterator[Problem]:
+    """A drug without a verified DailyMed set id cannot be watched for label changes."""
+    for entry in entries:
+        if entry.kind is not Kind.DRUG:
+            continue
+        label = entry.raw.get("label")
+        if not (isinstance(label, dict) and label.get("setids")):
+            yield entry.problem(
+                ["id"],
+                f"drug {entry.id!r} is not pinned to its label: add label.setids (the "
+                "DailyMed set id, verified from the label) so `python -m bot drift` watches it",
                 "warning",
             )
 
@@ -412,7 +445,9 @@ def _validate_and_build(
     digest = hashlib.sha256()
     if not files:
         return LoadResult(None, [Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here")])
+    unchecked: set[Kind] = set()
     for file in files:
+        text = ""
         try:
             text = loader.read_text(file)
             digest.update(text.encode("utf-8"))
@@ -421,9 +456,11 @@ def _validate_and_build(
             problems.append(
                 Problem(_display(file), exc.position.line, exc.position.column, exc.message)
             )
+            unchecked |= _kinds_in_text(text)
             continue
         except OSError as exc:
             problems.append(Problem(_display(file), 1, 1, f"cannot read file: {exc.strerror}"))
+            unchecked |= set(Kind)
             continue
         schema_problems = _schema_problems(doc)
         problems.extend(schema_problems)
@@ -431,10 +468,11 @@ def _validate_and_build(
         entries.extend(_entries(doc))
     problems.extend(_check_ids(entries))
     problems.extend(_check_names(entries))
-    problems.extend(_check_links(entries))
+    problems.extend(_check_links(entries, frozenset(unchecked)))
     problems.extend(_check_parents(entries))
     problems.extend(_check_sources(entries))
     problems.extend(_check_dates(entries, today))
+    problems.extend(_check_pinned(entries))
     problems = sorted(set(problems))
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
