@@ -139,7 +139,7 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_drift(args: argparse.Namespace, config: Config) -> int:
     """List drug entries whose US label changed after review; exit 1 drifted, 2 unreadable."""
-    from bot import drift
+    from bot import currency, drift
     from bot.validate import load_knowledge
 
     result = load_knowledge(Path(args.path or config.knowledge_path), with_version=False)
@@ -159,7 +159,7 @@ def cmd_drift(args: argparse.Namespace, config: Config) -> int:
         print("\n".join(drift.annotations(findings)))
     else:
         print(drift.table(findings))
-    state = Path(args.state) if args.state else drift.state_path(result.knowledge)
+    state = Path(args.state) if args.state else currency.state_path(result.knowledge)
     if state is not None and not args.no_state:
         try:
             drift.write_state(state, findings)

@@ -216,13 +216,6 @@ def annotations(findings: list[Finding]) -> list[str]:
     return capped(notes)
 
 
-def state_path(knowledge: Knowledge) -> Path | None:
-    """Where the last check is kept: `.immuno-cache/drift.json` beside the knowledge folder."""
-    if not knowledge.info.files:
-        return None
-    return Path(knowledge.info.files[0]).resolve().parent.parent / ".immuno-cache" / "drift.json"
-
-
 def write_state(
     path: Path, findings: list[Finding], now: Callable[[], dt.datetime] | None = None
 ) -> None:
