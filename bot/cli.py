@@ -157,6 +157,8 @@ def cmd_drift(args: argparse.Namespace, config: Config) -> int:
                 print(f"drift: {finding.pin.entry_id}: {finding.error}", file=sys.stderr)
     elif args.github:
         print("\n".join(drift.annotations(findings)))
+    elif args.markdown:
+        print(drift.markdown(findings))
     else:
         print(drift.table(findings))
     state = Path(args.state) if args.state else currency.state_path(result.knowledge)
@@ -192,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     output = drift.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the drifted entries as JSON")
     output.add_argument("--github", action="store_true", help="GitHub Actions annotations")
+    output.add_argument("--markdown", action="store_true", help="an issue body (Markdown)")
     drift.add_argument("--openfda", action="store_true", help="add openFDA recent major changes")
     drift.add_argument("--timeout", type=float, default=None, help="seconds per request")
     drift.add_argument("--state", default=None, help="where to record the check")

@@ -231,3 +231,31 @@ def write_state(
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
     temporary.replace(path)
+
+
+def markdown(findings: list[Finding]) -> str:
+    """An issue body listing the drifted entries, with links to their DailyMed pages."""
+    drifted = [f for f in findings if f.drifted]
+    out = [
+        f"{len(drifted)} drug entr{'y has' if len(drifted) == 1 else 'ies have'} a US label "
+        "version published after the review. Re-review each entry against the current label, "
+        "then update `last_reviewed` (and `label.version` / `label.published`).",
+        "",
+    ]
+    if drifted:
+        out += ["| Entry | Set id | Baseline | Newer label versions |", "|---|---|---|---|"]
+        for f in drifted:
+            where = f" ({f.pin.file}:{f.pin.line})" if f.pin.file else ""
+            page = f"https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={f.pin.setid}"
+            out.append(
+                f"| `{f.pin.entry_id}`{where} | [{f.pin.setid}]({page}) | {_baseline(f.pin)} "
+                f"| {_newer_text(f)} |"
+            )
+            if f.recent is not None and f.recent.changes:
+                out.append(f"| | | openFDA recent major changes | {f.recent.changes} |")
+    errors = [f for f in findings if f.error]
+    if errors:
+        out += ["", "### Could not be checked", ""]
+        out += [f"- `{f.pin.entry_id}` ({f.pin.setid}): {f.error}" for f in errors]
+    out += ["", "_Written by `python -m bot drift --markdown`._"]
+    return "\n".join(out)

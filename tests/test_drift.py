@@ -190,3 +190,15 @@ def test_the_check_is_recorded_for_the_bot(tmp_path: Path, service) -> None:
         "unreadable": 0,
         "drifted": ["testumab"],
     }
+
+
+def test_markdown_is_an_issue_body_linking_each_label(tmp_path: Path, service, capsys) -> None:
+    service.history()
+    folder = knowledge(tmp_path)
+    assert drift(folder, "--markdown") == 1
+    body = capsys.readouterr().out.splitlines()
+    assert body[0].startswith("1 drug entry has a US label version published after the review.")
+    assert body[4] == (
+        f"| `testumab` ({folder / 'a.yaml'}:2) | [{SETID}](https://dailymed.nlm.nih.gov/"
+        f"dailymed/drugInfo.cfm?setid={SETID}) | reviewed 2011-01-01 | v3 (2012-09-26) |"
+    )
