@@ -117,3 +117,12 @@ def test_validate_github_output_is_capped(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert sum(line.startswith("::") for line in out) == 10
     assert out[9].startswith("::warning::3 more problem(s) not annotated")
+
+
+def test_every_pinned_set_id_says_where_it_was_verified(knowledge) -> None:
+    """A set id is only written after checking it against a copy of the label: the record of
+    that check lives in knowledge/LABEL-PINS.md, one line per set id."""
+    record = (Path(__file__).resolve().parent.parent / "knowledge" / "LABEL-PINS.md").read_text()
+    pinned = [(d.id, s) for d in knowledge.drugs if d.label for s in d.label.setids]
+    assert len(pinned) >= 30
+    assert [(i, s) for i, s in pinned if f"`{s}`" not in record] == []
