@@ -150,8 +150,9 @@ def section_for(kind: Kind, asked: str | None) -> str:
 def _footer(entry: Entry) -> Block:
     sources = " · ".join(bk.link(s.url, s.title) for s in entry.sources[:4])
     more = f" (+{len(entry.sources) - 4} more)" if len(entry.sources) > 4 else ""
+    by = f" by {escape(entry.reviewed_by)}" if entry.reviewed_by else ""
     return bk.context(
-        [f"*Sources:* {sources}{more}", f"Reviewed {entry.last_reviewed} · _{DISCLAIMER}_"]
+        [f"*Sources:* {sources}{more}", f"Reviewed {entry.last_reviewed}{by} · _{DISCLAIMER}_"]
     )
 
 

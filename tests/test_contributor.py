@@ -69,19 +69,27 @@ def test_a_malformed_set_id_is_an_error(tmp_path: Path) -> None:
     ]
 
 
-def test_reviewed_by_is_accepted_and_kept(tmp_path: Path) -> None:
+def test_reviewed_by_is_checked_and_shown_on_the_card(tmp_path: Path) -> None:
+    from bot import render
     from bot.validate import load_knowledge
 
     reviewed = DRUG.replace(
         "    last_reviewed: 2026-01-01\n",
-        "    last_reviewed: 2026-01-01\n    reviewed_by: oncology pharmacist\n",
+        "    last_reviewed: 2026-01-01\n    reviewed_by: oncology pharmacist <@U1>\n",
     )
     write(tmp_path, "a.yaml", reviewed)
     write(tmp_path, "b.yaml", CLASS)
     result = load_knowledge(tmp_path, with_version=False)
-    assert result.problems == []
-    assert result.knowledge is not None
-    assert result.knowledge.entries["testumab"].reviewed_by == "oncology pharmacist"
+    assert [p.message for p in result.problems] == [
+        "text contains Slack markup '<@': Slack would turn it into a ping or a link; "
+        "write it without angle brackets"
+    ]
+    write(tmp_path, "a.yaml", reviewed.replace(" <@U1>", ""))
+    result = load_knowledge(tmp_path, with_version=False)
+    assert result.problems == [] and result.knowledge is not None
+    entry = result.knowledge.entries["testumab"]
+    footer = render.card(entry, result.knowledge).blocks[-1]["elements"][1]["text"]
+    assert footer.startswith("Reviewed 2026-01-01 by oncology pharmacist · ")
 
 
 def test_annotations_escape_data_and_properties() -> None:
