@@ -156,7 +156,7 @@ def cmd_drift(args: argparse.Namespace, config: Config) -> int:
             if finding.error:
                 print(f"drift: {finding.pin.entry_id}: {finding.error}", file=sys.stderr)
     elif args.github:
-        print("\n".join(drift.annotations(findings)))
+        print("\n".join(drift.github_annotations(findings)))
     elif args.markdown:
         print(drift.markdown(findings))
     else:

@@ -194,7 +194,7 @@ def table(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def annotations(findings: list[Finding]) -> list[str]:
+def github_annotations(findings: list[Finding]) -> list[str]:
     """GitHub annotations on each drifted entry's `id:` line (and one per unreadable label)."""
     notes = [
         Annotation(

@@ -39,7 +39,8 @@ class Service:
                 if path in service.hang:
                     service.release.wait(5)  # answers only when the test is over
                     return
-                status, headers, body = service.replies.get(path, (404, {}, b"{}"))
+                reply = service.replies.get(self.path) or service.replies.get(path)
+                status, headers, body = reply or (404, {}, b"{}")
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -202,3 +203,42 @@ def test_markdown_is_an_issue_body_linking_each_label(tmp_path: Path, service, c
         f"| `testumab` ({folder / 'a.yaml'}:2) | [{SETID}](https://dailymed.nlm.nih.gov/"
         f"dailymed/drugInfo.cfm?setid={SETID}) | reviewed 2011-01-01 | v3 (2012-09-26) |"
     )
+
+
+def page(versions: list[tuple[int, str]], total_pages: int) -> bytes:
+    rows = [{"spl_version": v, "published_date": d} for v, d in versions]
+    return json.dumps({"metadata": {"total_pages": total_pages}, "data": rows}).encode()
+
+
+def test_a_long_history_is_read_page_by_page(tmp_path: Path, service, capsys) -> None:
+    base = f"/spls/{SETID}/history.json?pagesize=100"
+    service.replies[f"{base}&page=1"] = (200, {}, page([(5, "January 5, 2013")], 2))
+    service.replies[f"{base}&page=2"] = (200, {}, page([(4, "Dec 1, 2010")], 2))
+    assert drift(knowledge(tmp_path, label="      version: 3\n"), "--json") == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert item["newer"] == [
+        {"version": 5, "published": "2013-01-05"},
+        {"version": 4, "published": "2010-12-01"},
+    ]
+
+
+def test_a_reply_without_versions_is_unreadable(tmp_path: Path, service, capsys) -> None:
+    service.history(body=b'{"metadata": {}}')
+    assert drift(knowledge(tmp_path), "--markdown") == 2
+    out = capsys.readouterr().out
+    assert "### Could not be checked" in out
+    assert f"- `testumab` ({SETID}): DailyMed: the reply has no 'data' list of versions" in out
+
+
+def test_openfda_failing_does_not_hide_the_drift(tmp_path: Path, service, capsys) -> None:
+    service.history()
+    assert drift(knowledge(tmp_path), "--json", "--openfda") == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert item["recent_major_changes"] == "(openFDA: not found (HTTP 404): is the set id right?)"
+
+
+def test_knowledge_with_errors_is_not_checked(tmp_path: Path, service, capsys) -> None:
+    folder = knowledge(tmp_path)
+    write(folder, "b.yaml", "classes: [\n")
+    assert drift(folder) == 2
+    assert "the knowledge has errors" in capsys.readouterr().err
