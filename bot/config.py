@@ -64,6 +64,7 @@ class Config:
     dailymed_url: str = DEFAULT_DAILYMED_URL
     openfda_url: str = DEFAULT_OPENFDA_URL
     drift_timeout: int = 20
+    log_level: str = "INFO"
 
     @property
     def mode(self) -> str:
@@ -110,6 +111,11 @@ class Config:
         contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
         if contributing and not contributing.startswith("https://"):
             raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")
+        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})"
+            )
         return cls(
             bot_token=bot_token,
             signing_secret=secret,
@@ -128,4 +134,5 @@ class Config:
             dailymed_url=_service_url(env, "IMMUNO_DAILYMED_URL", DEFAULT_DAILYMED_URL),
             openfda_url=_service_url(env, "IMMUNO_OPENFDA_URL", DEFAULT_OPENFDA_URL),
             drift_timeout=_int(env, "IMMUNO_DRIFT_TIMEOUT", 20, minimum=1),
+            log_level=log_level,
         )
