@@ -71,7 +71,7 @@ def test_a_malformed_set_id_is_an_error(tmp_path: Path) -> None:
 
 def test_reviewed_by_is_checked_and_shown_on_the_card(tmp_path: Path) -> None:
     from bot import render
-    from bot.validate import load_knowledge
+    from bot.loading import load_knowledge
 
     reviewed = DRUG.replace(
         "    last_reviewed: 2026-01-01\n",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import render, views
 from bot.knowledge import Knowledge
-from bot.validate import load_knowledge
+from bot.loading import load_knowledge
 from tests.test_validate import CLASS, DRUG, write
 
 TODAY = dt.date.today()
