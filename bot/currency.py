@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.knowledge import Knowledge
 
 RECENT_DAYS = 30
-_DATED_HEADING_RE = re.compile(r"^#{1,6}\s.*?(\d{4}-\d{2}-\d{2})")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BULLET_RE = re.compile(r"^\s*[-*]\s+(.+?)\s*$")
 
 
@@ -124,25 +124,38 @@ def _git_changes(folder: Path, since: dt.date) -> tuple[Change, ...] | None:
 
 
 def _changelog_changes(path: Path, since: dt.date) -> tuple[Change, ...]:
-    """Bullets under dated headings (`## 2026-11-29` or `## [1.2] - 2026-11-29`)."""
+    """Top-level bullets (with their wrapped lines) under `## Unreleased` and under dated
+    release headings (`## 2026-11-29`, `## 0.1.0 (2026-11-29)`) no older than `since`."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return ()
     out: list[Change] = []
-    current: dt.date | None = None
+    when: str | None = None  # the date of the current release section, or "unreleased"
     for line in lines:
-        heading = _DATED_HEADING_RE.match(line)
-        if heading:
-            try:
-                current = dt.date.fromisoformat(heading.group(1))
-            except ValueError:
-                current = None
+        if line.startswith("## "):
+            when = _section_date(line, since)
             continue
         bullet = _BULLET_RE.match(line)
-        if bullet and current is not None and current >= since:
-            out.append(Change(current.isoformat(), bullet.group(1)))
+        if when is None:
+            continue
+        if bullet and not line[:1].isspace():
+            out.append(Change(when, bullet.group(1)))
+        elif out and out[-1].date == when and line.startswith("  ") and not bullet:
+            out[-1] = Change(when, f"{out[-1].subject} {line.strip()}")
     return tuple(sorted(out, key=lambda c: c.date, reverse=True))
+
+
+def _section_date(heading: str, since: dt.date) -> str | None:
+    """ "unreleased", or the ISO date of a release heading from `since` on; else None."""
+    if heading[3:].strip().lower().startswith("unreleased"):
+        return "unreleased"
+    match = _DATE_RE.search(heading)
+    try:
+        day = dt.date.fromisoformat(match.group(0)) if match else None
+    except ValueError:
+        return None
+    return day.isoformat() if day is not None and day >= since else None
 
 
 def drift_summary(currency: Currency, knowledge: Knowledge) -> str:

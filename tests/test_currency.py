@@ -93,12 +93,16 @@ def test_what_changed_falls_back_to_the_changelog(tmp_path: Path) -> None:
     write(
         tmp_path,
         "CHANGELOG.md",
-        f"# Changelog\n\n## [1.1] - {recent}\n- Pinned drugs to labels\n* Added reviewed_by\n\n"
-        f"## {old}\n- Something older\n",
+        "# Changelog\n\n## Unreleased\n\n### Added\n- Label drift watch, wrapped\n  over two"
+        f" lines\n  - a nested detail\n\n## 1.1 ({recent})\n- Pinned drugs to labels\n"
+        f"* Added reviewed_by\n\n## [1.0] - {old}\n- Something older\n",
     )
     text = about_text(load(knowledge_in(tmp_path)))
-    assert f"• {recent} — Pinned drugs to labels\\n• {recent} — Added reviewed_by" in text
-    assert "Something older" not in text
+    assert (
+        "• unreleased — Label drift watch, wrapped over two lines\\n"
+        f"• {recent} — Pinned drugs to labels\\n• {recent} — Added reviewed_by"
+    ) in text
+    assert "Something older" not in text and "nested" not in text
 
 
 def test_no_history_at_all_is_said_not_failed(tmp_path: Path) -> None:
