@@ -1,22 +1,21 @@
 """DailyMed links: which drug entry a label link points at, and the card it unfurls into.
 
-A link is matched only when it names exactly one drug the knowledge holds (by the label's set id,
-or by a drug name in a search link's query); anything less certain unfurls into nothing, since a
-wrong drug card under a label link is worse than none. The card says when the entry was reviewed
-and, when a drift check has run (`python -m bot drift` leaves its result in a state file), whether
-the label changed after that review.
+A link is matched only when it names exactly one drug the knowledge holds (the drug pinned to
+the link's set id, or the drug a search link's query names); anything less certain unfurls into
+nothing, since a wrong drug card under a label link is worse than none. The card says when the
+entry was reviewed (against which label version, when known) and, when a drift check has run
+(`python -m bot drift` leaves its result in a state file), whether the label changed after that
+review.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from bot import blocks as bk
 from bot.blocks import Block, escape
+from bot.currency import DriftCheck
 from bot.knowledge import Drug
 from bot.render import ACTION_SECTION, DISCLAIMER, Message
 from bot.resolve import Index
@@ -25,25 +24,6 @@ DAILYMED_HOSTS = frozenset({"dailymed.nlm.nih.gov", "www.dailymed.nlm.nih.gov"})
 _SETID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 #: Query parameters of DailyMed pages that carry a drug name (search pages, the services).
 _NAME_PARAMS = ("query", "drug_name", "drugname", "name")
-
-
-@dataclass(frozen=True)
-class DriftCheck:
-    """The last label-drift check: when it ran and which entries had a newer label."""
-
-    checked_at: str
-    drifted: frozenset[str]
-
-
-def read_drift(path: Path | None) -> DriftCheck | None:
-    """The drift state file, when a check has run; None when absent or unreadable."""
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return DriftCheck(str(data["checked_at"]), frozenset(str(i) for i in data["drifted"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def setid_of(url: str) -> str:
@@ -67,9 +47,14 @@ def is_dailymed(url: str) -> bool:
 
 
 def drug_for_link(url: str, index: Index) -> Drug | None:
-    """The one drug entry a DailyMed link is about, or None when it is not certain."""
+    """The one drug entry a DailyMed link is about, or None when it is not certain: the drug
+    pinned to the link's set id, else the drug a search link's query names."""
     if not is_dailymed(url):
         return None
+    setid = setid_of(url)
+    if setid:
+        pinned = [d for d in index.knowledge.drugs if d.label and setid in _lower(d.label.setids)]
+        return pinned[0] if len(pinned) == 1 else None
     found: list[Drug] = []
     for name in names_in(url):
         for entry in index.entries_named(name, fuzzy=False):
@@ -78,9 +63,28 @@ def drug_for_link(url: str, index: Index) -> Drug | None:
     return found[0] if len(found) == 1 else None
 
 
+def _lower(setids: tuple[str, ...]) -> set[str]:
+    return {s.lower() for s in setids}
+
+
+def reviewed_line(drug: Drug) -> str:
+    """When the entry was reviewed, and against which label version when that is known."""
+    label = drug.label
+    against = ""
+    if label is not None and (label.version or label.published):
+        version = f" v{label.version}" if label.version else ""
+        published = f" of {label.published}" if label.published else ""
+        against = f" against label{version}{published}"
+    return f"Reviewed {drug.last_reviewed}{escape(against)}"
+
+
 def drift_line(drug: Drug, check: DriftCheck | None) -> str:
+    """Whether the label changed after the review, as the last drift check found; nothing
+    when no check has run."""
     if check is None:
         return ""
+    if drug.label is None or not drug.label.setids:
+        return "Not pinned to a label, so not checked for label changes."
     if drug.id in check.drifted:
         return (
             f":warning: *The label has a version published after this review* "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot import label_links
 from bot.resolve import Index
 
@@ -25,9 +23,33 @@ def test_brand_and_generic_names_in_a_search_link_find_the_drug(index: Index) ->
         assert drug is not None and drug.id == "pembrolizumab"
 
 
-def test_a_missing_or_broken_state_file_means_no_check(tmp_path: Path) -> None:
-    assert label_links.read_drift(tmp_path / "absent.json") is None
-    broken = tmp_path / "drift.json"
-    broken.write_text('{"checked_at": "x"')
-    assert label_links.read_drift(broken) is None
-    assert label_links.read_drift(None) is None
+def test_a_set_id_link_finds_the_drug_pinned_to_it(index: Index) -> None:
+    pinned = [d for d in index.knowledge.drugs if d.label and d.label.setids]
+    assert pinned
+    for drug in pinned:
+        assert drug.label is not None
+        for setid in drug.label.setids:
+            url = f"https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={setid.upper()}"
+            found = label_links.drug_for_link(url, index)
+            owners = [d for d in pinned if d.label and setid in d.label.setids]
+            assert found is (drug if len(owners) == 1 else None), url
+
+
+def test_a_set_id_nobody_pinned_is_left_alone(index: Index) -> None:
+    nobody = "00000000-0000-4000-8000-000000000000"
+    url = f"https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={nobody}"
+    assert all(nobody not in (d.label.setids if d.label else ()) for d in index.knowledge.drugs)
+    assert label_links.drug_for_link(url, index) is None
+
+
+def test_the_card_names_the_label_version_reviewed_when_known(index: Index) -> None:
+    from dataclasses import replace
+
+    from bot.knowledge import Drug, Label
+
+    drug = index.knowledge.entries["pembrolizumab"]
+    assert isinstance(drug, Drug)
+    versioned = replace(drug, label=Label(("x",), version=12, published="2025-06-20"))
+    assert "against label v12 of 2025-06-20" in label_links.reviewed_line(versioned)
+    unversioned = replace(drug, label=None)
+    assert label_links.reviewed_line(unversioned) == f"Reviewed {drug.last_reviewed}"

@@ -76,12 +76,23 @@ def test_the_card_says_whether_the_label_changed_after_the_review(
         )
     )
     nivolumab = SEARCH.replace("PEMBROLIZUMAB", "NIVOLUMAB")
-    unfurl_bot.event(shared(SEARCH, nivolumab))
+    unpinned = SEARCH.replace("PEMBROLIZUMAB", "LIFILEUCEL")
+    unfurl_bot.event(shared(SEARCH, nivolumab, unpinned))
     unfurls = _unfurls(unfurl_bot.slack.wait_for("/chat.unfurl")[0].body)
     drifted = json.dumps(unfurls[SEARCH]["blocks"])
     assert "published after this review" in drifted and "2026-12-01 06:00 UTC" in drifted
     current = json.dumps(unfurls[nivolumab]["blocks"])
     assert "No newer label version at the last check (2026-12-01 06:00 UTC)" in current
+    assert "Not pinned to a label" in json.dumps(unfurls[unpinned]["blocks"])
+
+
+def test_a_drug_page_link_unfurls_by_its_pinned_set_id(unfurl_bot: Bot, knowledge) -> None:
+    label = knowledge.entries["nivolumab"].label
+    assert label is not None and label.setids
+    page = f"https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={label.setids[0]}"
+    unfurl_bot.event(shared(page))
+    unfurls = _unfurls(unfurl_bot.slack.wait_for("/chat.unfurl")[0].body)
+    assert "Nivolumab (Opdivo" in json.dumps(unfurls[page]["blocks"])
 
 
 @pytest.mark.parametrize(

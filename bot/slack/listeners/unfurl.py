@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot import label_links
+from bot import currency, label_links
 from bot.slack import delivery
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
@@ -23,11 +21,6 @@ if TYPE_CHECKING:
 
 #: Slack sends at most a few links per event; never unfurl more than this many.
 MAX_UNFURLS = 5
-
-
-def drift_state_path(services: Services) -> Path:
-    """Where `python -m bot drift` records its check: beside the knowledge folder."""
-    return services.config.knowledge_path.parent / ".immuno-cache" / "drift.json"
 
 
 def register(app: App, services: Services) -> None:
@@ -38,7 +31,8 @@ def register(app: App, services: Services) -> None:
         if not services.events.claim(body.get("event_id") or f"unfurl:{event.get('message_ts')}"):
             return
         index = services.store.index
-        check = label_links.read_drift(drift_state_path(services))
+        state = currency.state_path(index.knowledge)  # written by `python -m bot drift`
+        check = currency.read_check(state) if state else None
         unfurls: dict[str, dict[str, Any]] = {}
         for link in (event.get("links") or [])[:MAX_UNFURLS]:
             url = link.get("url") or ""
