@@ -246,7 +246,8 @@ def parse(text: str) -> Query:
         return Query(Command.SEARCH, rest)
     compare = _COMPARE_RE.match(text)
     if compare:
-        return Query(Command.COMPARE, compare.group(2), others=_split_compare(compare.group(2)))
+        rest = compare.group(2)
+        return Query(Command.COMPARE, rest, others=_split_compare(rest), full=text)
     if _VERSUS_RE.search(f" {text} "):
         return Query(Command.COMPARE, text, others=_split_compare(text))
     kind = _KIND_WORDS.get(first.lower().rstrip(":?!.,"))
