@@ -107,7 +107,9 @@ PREFERRED_KINDS: dict[Section, tuple[Kind, ...]] = {
     Section.CAUSES: (Kind.SIDE_EFFECT,),
     Section.SYMPTOMS: (Kind.SIDE_EFFECT,),
     Section.SIDE_EFFECTS: (Kind.DRUG, Kind.CLASS),
-    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS),
+    # A cancer's card answers "approved for" too; a concept's cannot ("which immunotherapies
+    # are approved for RCC" is about RCC, though "immunotherapy" names a concept).
+    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS, Kind.CANCER),
     Section.MECHANISM: (Kind.DRUG, Kind.CLASS),
     Section.MONITORING: (Kind.DRUG, Kind.CLASS),
     Section.BOXED_WARNING: (Kind.DRUG, Kind.CLASS),
