@@ -207,6 +207,18 @@ def test_tocilizumab_is_crs_management_not_an_outside_drug(
     assert "Tocilizumab 8 mg/kg" in json.dumps(management.blocks)
 
 
+def test_management_drugs_are_not_outside_drugs(index: Index) -> None:
+    # They treat immunotherapy toxicity: the side effects that name them answer for them.
+    for name in ("tocilizumab", "infliximab", "vedolizumab", "mycophenolate", "prednisone"):
+        assert index.outside(name) == (), name
+
+
+def test_a_concept_can_be_asked_for_by_kind(index: Index) -> None:
+    match = answer("concept TMB", index).match
+    assert match is not None and match.entry is not None
+    assert match.entry.id == "immunotherapy-biomarkers"
+
+
 def test_an_entry_name_wins_where_an_outside_name_overlaps(tmp_path: Path) -> None:
     drug = DRUG.replace("    name: testumab\n", "    name: testumab\n    aliases: [testumab xr]\n")
     write(tmp_path, "a.yaml", drug)
