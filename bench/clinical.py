@@ -42,7 +42,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -59,7 +59,8 @@ try:
 except ImportError:
     from bot.validate import load_knowledge
 
-from bot.knowledge import Knowledge
+if TYPE_CHECKING:
+    from bot.knowledge import Knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 SET_PATH = ROOT / "bench" / "clinical.yaml"
