@@ -82,7 +82,8 @@ def register(app: App, services: Services) -> None:
             return
         thread = thread_of(event)
         index = services.store.index
-        for entry in index.entries_named(text, fuzzy=False)[:MAX_KEYWORD_CARDS]:
+        read = text[: commands.MAX_QUERY_CHARS]  # the same bound as a question
+        for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
             key = f"{channel}:{thread}:{entry.id}"
             if key in services.keyword_once or not services.keyword_rate.allow(channel):
                 continue
