@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.validate import load_knowledge
+from bot.loading import load_knowledge
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -23,6 +23,8 @@ drugs:
       - title: Label
         url: https://example.org/label
     last_reviewed: 2026-01-01
+    label:
+      setids: [9aa7140c-012c-4ea6-866d-4732e915dab6]
 """
 CLASS = """\
 classes:
