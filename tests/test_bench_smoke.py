@@ -27,7 +27,6 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_every_part_ran(smoke: dict[str, Any]) -> None:
     assert smoke["failed"] == [], smoke["reports"]
     assert {"quality", "clinical", "scale", "latency", "load"} <= set(smoke["results"])
-    assert smoke["seconds"] < 90
     assert all(row.value and "FAILED" not in row.value for row in smoke["rows"])
 
 
