@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_bolt import App, BoltContext
 from slack_bolt.authorization import AuthorizeResult
@@ -16,8 +16,9 @@ from bot import redact
 from bot.commands import Answer
 from bot.config import Config
 from bot.misslog import MissLog
+from bot.slack.claims import ClaimEvents
 from bot.slack.delivery import retry_handlers
-from bot.slack.guards import ChannelRateLimit, SeenOnce
+from bot.state import SharedState, open_ready
 from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,25 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Services:
-    """What the listeners share: configuration, the knowledge, and the guards."""
+    """What the listeners share: configuration, the knowledge, and the shared store."""
 
     config: Config
     store: KnowledgeStore
+    state: SharedState
     misslog: MissLog | None = None
-    events: SeenOnce = field(default_factory=SeenOnce)
-    keyword_once: SeenOnce = field(default_factory=lambda: SeenOnce(ttl=7 * 24 * 3600))
-    keyword_rate: ChannelRateLimit = field(default_factory=lambda: ChannelRateLimit(5))
 
     def record(self, answer: Answer) -> None:
         """Count a query that found nothing (text only, never who asked)."""
         if self.misslog is not None and answer.missed:
             self.misslog.record_miss(answer.query.text)
+
+    def keyword_channels(self, team_id: str) -> frozenset[str]:
+        """The channels of this workspace where keywords get cards."""
+        return self.config.keyword_channels
+
+    def feedback_channel(self, team_id: str) -> str:
+        """Where this workspace's problem reports go."""
+        return self.config.feedback_channel
 
 
 class Identity:
@@ -118,7 +125,13 @@ class IdentityAuthorize(Authorize):
         )
 
 
-def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
+def build_app(
+    config: Config,
+    store: KnowledgeStore,
+    *,
+    misslog: MissLog | None = None,
+    state: SharedState | None = None,
+) -> App:
     """The Bolt app. process_before_response=True: a slash command's answer is computed in
     well under a millisecond and returned in the HTTP response itself, so there is no 10 ms
     ack-polling delay; anything that calls Slack back runs in a lazy listener after the ack."""
@@ -141,10 +154,8 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
         logger=logging.getLogger("immuno.bolt"),
     )
-    services = Services(
-        config, store, misslog, keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute)
-    )
-
+    services = Services(config, store, state or open_ready(config.database_url), misslog)
+    app.use(ClaimEvents(services))
     register(app, services)
 
     @app.error

@@ -21,6 +21,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
 from bot.config import Config, ConfigError
+from bot.state.migrate import NotMigrated
 from bot.store import KnowledgeError, KnowledgeStore
 
 if TYPE_CHECKING:
@@ -82,12 +83,14 @@ def create_application(
 ) -> ImmunoRequestHandler:
     from bot.misslog import MissLog
     from bot.slack.app import build_app
+    from bot.state import open_ready
 
+    state = open_ready(config.database_url)
     store = store or KnowledgeStore(config.knowledge_path)
     if watch:
         store.watch(config.reload_interval)
-    misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
-    app = build_app(config, store, misslog=misslog)
+    misslog = MissLog(engine=state.engine, retention_days=config.miss_retention_days)
+    app = build_app(config, store, misslog=misslog, state=state)
     return ImmunoRequestHandler(app, store)
 
 
@@ -100,7 +103,7 @@ def _from_environment() -> ImmunoRequestHandler:
         if config.mode == "shell" or not config.signing_secret:
             raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
         return create_application(config)
-    except (ConfigError, KnowledgeError) as exc:
+    except (ConfigError, KnowledgeError, NotMigrated) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
 
