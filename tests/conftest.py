@@ -183,3 +183,12 @@ def unreachable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"postgresql://immuno@127.0.0.1:{port}/immuno"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database of each kind, for tests that migrate it."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/empty.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database()
