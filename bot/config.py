@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+from bot.paths import KNOWLEDGE
+
+DEFAULT_KNOWLEDGE = KNOWLEDGE
 DEFAULT_API_URL = "https://slack.com/api/"
 
 

@@ -18,10 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot import paths
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
+SCHEMA_PATH = paths.SCHEMA_PATH
 
 
 def cache_dir() -> Path | None:
@@ -29,7 +31,7 @@ def cache_dir() -> Path | None:
     configured = os.environ.get("IMMUNO_CACHE_DIR", "").strip()
     if configured.lower() in ("off", "none", "0"):
         return None
-    return Path(configured) if configured else SCHEMA_PATH.parent.parent / ".immuno-cache"
+    return Path(configured) if configured else paths.default_cache_dir()
 
 
 def fingerprint(files: list[Path]) -> str:

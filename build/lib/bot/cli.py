@@ -1,0 +1,205 @@
+"""Command line: `python -m bot [run|shell|web|socket|validate|preview|misses|migrate]`.
+
+`run` (the default) picks the entry point from the configuration: Socket Mode when an app token
+is set, the HTTP server when only a bot token is set, and the local shell otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.config import Config, ConfigError
+
+
+def _setup_logging() -> None:
+    from bot import redact
+
+    redact.install()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Report every problem in the knowledge files as file:line:column; exit 1 on errors."""
+    from bot.validate import load_knowledge
+
+    result = load_knowledge(Path(args.path), with_version=False)
+    for problem in result.problems:
+        print(problem.github() if args.github else str(problem))
+    errors, warnings = len(result.errors), len(result.warnings)
+    if result.knowledge is not None:
+        counts = ", ".join(f"{n} {k.plural}" for k, n in result.knowledge.counts.items())
+        print(
+            f"knowledge OK: {len(result.knowledge.entries)} entries ({counts}); "
+            f"{warnings} warning(s)",
+            file=sys.stderr,
+        )
+        return 0
+    print(f"knowledge has {errors} error(s) and {warnings} warning(s)", file=sys.stderr)
+    return 1
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Show one entry as the bot will reply: terminal text, Block Kit JSON, Builder link."""
+    from bot import commands, render, terminal
+    from bot.search import Index
+    from bot.validate import load_knowledge
+
+    result = load_knowledge(Path(args.path), with_version=False)
+    if result.knowledge is None:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        print("fix the errors above first (python -m bot validate)", file=sys.stderr)
+        return 1
+    index = Index.build(result.knowledge)
+    message = commands.entry_card(index, args.entry, args.section)
+    if message is None:
+        message = commands.answer(args.entry, index).message
+    print(terminal.to_text(message))
+    if not args.text_only:
+        print("\n--- Block Kit JSON ---")
+        print(json.dumps({"blocks": message.blocks}, indent=2, ensure_ascii=False))
+        print("\n--- Open in Block Kit Builder ---")
+        print(render.builder_url(message))
+    return 0
+
+
+def _knowledge_store(config: Config):
+    from bot.store import KnowledgeError, KnowledgeStore
+
+    try:
+        return KnowledgeStore(config.knowledge_path)
+    except KnowledgeError as exc:
+        print(f"immuno: cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_shell(config: Config) -> int:
+    from bot.shell import Shell
+
+    return Shell(_knowledge_store(config)).run()
+
+
+def cmd_socket(config: Config) -> int:
+    from bot.slack.socket import run_socket_mode
+
+    _setup_logging()
+    return run_socket_mode(config, _knowledge_store(config))
+
+
+def cmd_web(config: Config) -> int:
+    """Serve HTTP under gunicorn (the Procfile's web process)."""
+    _setup_logging()
+    workers = os.environ.get("WEB_CONCURRENCY", "1")
+    threads = os.environ.get("IMMUNO_THREADS", "8")
+    argv = [
+        "gunicorn",
+        "bot.slack.web:application",
+        "--bind",
+        f"0.0.0.0:{config.port}",
+        "--workers",
+        workers,
+        "--threads",
+        threads,
+        "--access-logfile",
+        "-",
+    ]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # pragma: no cover
+
+
+def cmd_misses(args: argparse.Namespace, config: Config) -> int:
+    from bot.misslog import MissLog
+
+    log = MissLog(config.database_url or None)
+    rows = log.top_misses(days=args.days, limit=args.limit)
+    if not rows:
+        print(f"No misses in the last {args.days} days.")
+        return 0
+    print(f"Top misses, last {args.days} days:")
+    for row in rows:
+        picked = f"  (picked: {', '.join(row.picked)})" if row.picked else ""
+        print(f"{row.count:6d}  {row.query}{picked}")
+    return 0
+
+
+def cmd_migrate(config: Config) -> int:
+    """Bring the shared store's schema up to date (the Procfile's release phase)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.state import open_state
+    from bot.state.engine import display_url
+    from bot.state.migrate import current, upgrade
+
+    state = open_state(config.database_url)
+    where = display_url(str(state.engine.url))
+    try:
+        before = current(state.engine)
+        after = upgrade(state.engine)
+    except SQLAlchemyError as exc:
+        print(f"immuno: cannot migrate {where}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    change = "already current" if before == after else f"upgraded from {before or 'empty'}"
+    print(f"{where}: schema at {after} ({change})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="shell, Socket Mode or HTTP, whichever the configuration allows")
+    sub.add_parser("shell", help="the local shell (no Slack)")
+    sub.add_parser("web", help="the production HTTP server (gunicorn) on $PORT")
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    default_path = os.environ.get("IMMUNO_KNOWLEDGE") or str(Config().knowledge_path)
+    validate = sub.add_parser("validate", help="check the knowledge files")
+    validate.add_argument("path", nargs="?", default=default_path)
+    validate.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
+    preview = sub.add_parser("preview", help="show one entry as the bot will reply")
+    preview.add_argument("entry", help="an entry id, or any query")
+    preview.add_argument("--section", default=None, help="e.g. side_effects, management")
+    preview.add_argument("--path", default=default_path)
+    preview.add_argument("--text-only", action="store_true")
+    misses = sub.add_parser("misses", help="the queries that found nothing, most frequent first")
+    misses.add_argument("--days", type=int, default=30)
+    misses.add_argument("--limit", type=int, default=25)
+    sub.add_parser("migrate", help="apply database migrations (the release phase runs this)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv(override=False)
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "validate":
+        return cmd_validate(args)
+    if command == "preview":
+        return cmd_preview(args)
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"immuno: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if command == "misses":
+        return cmd_misses(args, config)
+    if command == "migrate":
+        return cmd_migrate(config)
+    if command == "run":
+        command = config.mode
+    if command == "shell":
+        return cmd_shell(config)
+    if command in ("socket",):
+        return cmd_socket(config)
+    if command in ("web", "http"):
+        return cmd_web(config)
+    print(f"unknown command {command!r}", file=sys.stderr)
+    return 2

@@ -1,0 +1,151 @@
+"""Answer a parsed Query from the knowledge: the one routing table Slack and the shell share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import render, words
+from bot.knowledge import Drug, Entry, Kind
+from bot.query import Query, parse
+from bot.render import Message
+from bot.search import Index, Match
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply plus what the bot learned from the query (for the miss log)."""
+
+    message: Message
+    query: Query
+    match: Match | None = None
+
+    @property
+    def missed(self) -> bool:
+        return self.match is not None and not self.match.found and not self.match.ambiguous
+
+
+def _lookup(query: Query, index: Index) -> Answer:
+    prefer = _preferred_kinds(query.section)
+    match = index.resolve(query.text, kind=query.kind, prefer=prefer)
+    if not match.found and query.full and index.named(words.key(query.full)):
+        # "cancer vaccines" is a class, not "vaccines" among cancers: the whole text is a name.
+        match = index.resolve(query.full, prefer=prefer)
+    if match.entry is not None:
+        note = ""
+        if match.corrected_from:
+            note = f"Showing *{render.escape(match.entry.title)}* (closest match)."
+        message = _card(index, match.entry, query.section, note=note, also=match.also)
+        return Answer(message, query, match)
+    if match.ambiguous:
+        return Answer(render.choices(query.text, match), query, match)
+    return Answer(render.miss(query.text, match, query.kind), query, match)
+
+
+#: Rendered cards kept per Index. The knowledge behind an Index never changes, so a card is a
+#: pure function of its arguments; a reload brings a new Index and so an empty memo.
+CARD_MEMO_SIZE = 4096
+
+
+def _card(
+    index: Index,
+    entry: Entry,
+    section: str | None,
+    *,
+    note: str = "",
+    also: tuple[Entry, ...] = (),
+    shareable: bool = True,
+) -> Message:
+    key = (entry.id, section, note, tuple(e.id for e in also), shareable)
+    memo = index.memo
+    message = memo.get(key)
+    if message is None:
+        message = render.card(
+            entry, index.knowledge, section, note=note, also=also, shareable=shareable
+        )
+        if len(memo) >= CARD_MEMO_SIZE:
+            memo.clear()
+        memo[key] = message
+    return message
+
+
+def _preferred_kinds(section: str | None) -> tuple[Kind, ...]:
+    """Which kind of entry a question is most likely about, when it names two."""
+    if section in ("management", "grading", "causes", "symptoms"):
+        return (Kind.SIDE_EFFECT,)
+    if section in ("side_effects", "indications", "mechanism", "monitoring", "boxed_warning"):
+        return (Kind.DRUG, Kind.CLASS)
+    if section in ("therapies", "biomarkers"):
+        return (Kind.CANCER,)
+    if section == "members":
+        return (Kind.CLASS,)
+    return ()
+
+
+def _compare(query: Query, index: Index) -> Answer:
+    drugs: list[Drug] = []
+    parts = query.others or (query.text,)
+    for part in parts:
+        for entry in index.entries_named(part):
+            if isinstance(entry, Drug) and entry not in drugs:
+                drugs.append(entry)
+    if len(drugs) < 2 and re.search(r"\b(vs\.?|versus)\b", query.text, re.I):
+        # "dara sc vs iv" compares two forms of one drug: answer about the drug.
+        return _lookup(Query("lookup", query.text), index)
+    if len(drugs) < 2:
+        named = ", ".join(d.name for d in drugs) or "none"
+        return Answer(
+            render.error_message(
+                f"Compare needs two drugs I know (found: {named}). "
+                "Try `/immuno compare pembrolizumab nivolumab`."
+            ),
+            query,
+        )
+    return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query)
+
+
+def _search(query: Query, index: Index) -> Answer:
+    ranked: list[tuple[Entry, float]] = []
+    for hit in index.scan(query.text):
+        for entry_id in hit.ids:
+            entry = index.knowledge.entries[entry_id]
+            if all(entry is not e for e, _ in ranked):
+                ranked.append((entry, 100.0 if len(hit.ids) == 1 else 95.0))
+    for entry_id in index.partial(query.text):
+        entry = index.knowledge.entries[entry_id]
+        if all(entry is not e for e, _ in ranked):
+            ranked.append((entry, 90.0))
+    for entry in index.suggest(query.text, limit=8):
+        if all(entry is not e for e, _ in ranked):
+            ranked.append((entry, 50.0))
+    return Answer(render.search_results(query.text, ranked[:10]), query)
+
+
+Handler = Callable[[Query, Index], Answer]
+
+HANDLERS: dict[str, Handler] = {
+    "lookup": _lookup,
+    "compare": _compare,
+    "search": _search,
+    "list": lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
+    "help": lambda q, ix: Answer(render.help_message(ix.knowledge), q),
+}
+
+
+def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
+    """The reply to one line of user text (slash text, mention or shell line)."""
+    query = parse(text)
+    if query.command == "about":
+        return Answer(render.about(index.knowledge, rejected), query)
+    return HANDLERS[query.command](query, index)
+
+
+def entry_card(
+    index: Index, entry_id: str, section: str | None = None, *, shareable: bool = True
+) -> Message | None:
+    """The card for an entry id, as a button press asks for it."""
+    entry = index.knowledge.get(entry_id)
+    if entry is None:
+        return None
+    return _card(index, entry, section, shareable=shareable)

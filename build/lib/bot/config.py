@@ -1,0 +1,118 @@
+"""Configuration from the environment (and a .env file), checked once at start.
+
+A missing signing secret does not fail in Bolt until the first request, which then gets a 500;
+we fail at start instead, with one line that says what to set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.paths import KNOWLEDGE
+
+DEFAULT_KNOWLEDGE = KNOWLEDGE
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message says what to set."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum} (got {value})")
+    return value
+
+
+def _channels(raw: str) -> frozenset[str]:
+    return frozenset(c.strip() for c in raw.replace(";", ",").split(",") if c.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""
+    api_url: str = DEFAULT_API_URL
+    knowledge_path: Path = DEFAULT_KNOWLEDGE
+    keyword_channels: frozenset[str] = field(default_factory=frozenset)
+    keyword_replies_per_minute: int = 5
+    feedback_channel: str = ""
+    contributing_url: str = ""
+    database_url: str = ""
+    miss_retention_days: int = 90
+    reload_interval: float = 2.0
+    port: int = 3000
+    slack_timeout: int = 10
+
+    @property
+    def mode(self) -> str:
+        """'socket' with an app token, 'http' with a bot token, else the local 'shell'."""
+        if self.bot_token and self.app_token:
+            return "socket"
+        if self.bot_token:
+            return "http"
+        return "shell"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
+        secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+        app_token = env.get("SLACK_APP_TOKEN", "").strip()
+        api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
+        if bot_token and not bot_token.startswith("xoxb-"):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN must be a bot token starting with xoxb- "
+                "(Slack app > OAuth & Permissions)"
+            )
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+                "(Slack app > Basic Information > App-Level Tokens)"
+            )
+        if app_token and not bot_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set both for Socket Mode"
+            )
+        if bot_token and not app_token and not secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy it from Slack app > Basic "
+                "Information > Signing Secret (needed for HTTP mode)"
+            )
+        if not api_url.startswith(("https://", "http://")):
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL (got {api_url!r})")
+        knowledge = Path(env.get("IMMUNO_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE)
+        if not knowledge.exists():
+            raise ConfigError(
+                f"IMMUNO_KNOWLEDGE points at {str(knowledge)!r}, which does not exist"
+            )
+        contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
+        if contributing and not contributing.startswith("https://"):
+            raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")
+        return cls(
+            bot_token=bot_token,
+            signing_secret=secret,
+            app_token=app_token,
+            api_url=api_url if api_url.endswith("/") else api_url + "/",
+            knowledge_path=knowledge,
+            keyword_channels=_channels(env.get("IMMUNO_KEYWORD_CHANNELS", "")),
+            keyword_replies_per_minute=_int(env, "IMMUNO_KEYWORD_REPLIES_PER_MINUTE", 5),
+            feedback_channel=env.get("IMMUNO_FEEDBACK_CHANNEL", "").strip(),
+            contributing_url=contributing,
+            database_url=env.get("DATABASE_URL", "").strip(),
+            miss_retention_days=_int(env, "IMMUNO_MISS_RETENTION_DAYS", 90, minimum=1),
+            reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
+            port=_int(env, "PORT", 3000, minimum=1),
+            slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
+        )

@@ -1,0 +1,79 @@
+"""Sending to Slack with retries: Web API calls and response_url posts.
+
+slack_sdk retries only one connection error by default, and Bolt's respond() uses a webhook
+client with no retry handlers at all. A dropped reply is a silent bot, so every send here retries
+rate limits (honouring Retry-After), 5xx answers and connection faults, and a send that still
+fails is logged once, without tokens, and never raised into a listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from http.client import RemoteDisconnected
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.render import Message
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10
+
+
+#: slack_sdk counts retries per call across all handlers, so each handler's limit is the total
+#: number of retries after which it gives up: a 429 after two 500s is still retried.
+MAX_RETRIES = 5
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Retry connection faults and timeouts, rate limits (waiting Retry-After) and 5xx.
+
+    slack_sdk's connection handler does not count a read timeout as a connection error; a
+    Slack that accepted the connection and then stalled is retried here too."""
+    return [
+        ConnectionErrorRetryHandler(
+            max_retry_count=MAX_RETRIES,
+            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
+        ),
+        RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
+        ServerErrorRetryHandler(max_retry_count=MAX_RETRIES),
+    ]
+
+
+def payload(message: Message) -> dict[str, Any]:
+    return {"text": message.text, "blocks": message.blocks}
+
+
+def call(client: Any, method: str, **kwargs: Any) -> Any:
+    """A Web API call that logs a permanent failure instead of raising it."""
+    try:
+        return getattr(client, method)(**kwargs)
+    except SlackApiError as exc:
+        log.error("Slack API %s failed: %s", method, exc.response.get("error", "unknown error"))
+    except (SlackClientError, OSError) as exc:
+        log.error("Slack API %s failed: %s", method, type(exc).__name__)
+    return None
+
+
+def to_response_url(
+    url: str, message: Message, *, timeout: float = TIMEOUT_SECONDS, **options: Any
+) -> bool:
+    """Post to a response_url with retries. True when Slack accepted it."""
+    client = WebhookClient(url, timeout=int(max(1, timeout)), retry_handlers=retry_handlers())
+    try:
+        response = client.send_dict({**payload(message), **options})
+    except (SlackClientError, OSError) as exc:
+        log.error("response_url post failed: %s", type(exc).__name__)
+        return False
+    if response.status_code != 200:
+        log.error("response_url post failed: HTTP %s", response.status_code)
+        return False
+    return True

@@ -1,0 +1,116 @@
+"""Buttons and selects: drill-down sections, choices, Share in channel, Report a problem."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot import commands, render, views
+from bot.render import Message
+from bot.slack import delivery
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+    from slack_sdk import WebClient
+
+    from bot.slack.app import Services
+
+log = logging.getLogger(__name__)
+
+
+def _action_id(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix)}(#[\w-]+)?$")
+
+
+def _value(body: dict[str, Any]) -> str:
+    action = (body.get("actions") or [{}])[0]
+    if "selected_option" in action:
+        return (action.get("selected_option") or {}).get("value", "")
+    return action.get("value", "")
+
+
+def parse_value(value: str) -> tuple[str, str, str]:
+    """Button values are "entry-id|section|query"; the last two may be empty."""
+    entry_id, _, rest = value.partition("|")
+    section, _, query = rest.partition("|")
+    return entry_id, section, query
+
+
+def _show(body: dict[str, Any], client: WebClient, services: Services, message: Message) -> None:
+    """Show a card where the button was: in place when ephemeral, in the thread when public,
+    in the Home tab when pressed there."""
+    container = body.get("container") or {}
+    user = (body.get("user") or {}).get("id", "")
+    if container.get("type") == "view" or body.get("view", {}).get("type") == "home":
+        view = views.home(
+            services.store.index.knowledge, services.config.contributing_url, shown=message
+        )
+        delivery.call(client, "views_publish", user_id=user, view=view)
+        return
+    if container.get("is_ephemeral") or not body.get("message"):
+        url = body.get("response_url")
+        if url:
+            delivery.to_response_url(
+                url,
+                message,
+                replace_original=True,
+                response_type="ephemeral",
+                timeout=services.config.slack_timeout,
+            )
+        return
+    msg = body["message"]
+    delivery.call(
+        client,
+        "chat_postMessage",
+        channel=(body.get("channel") or {}).get("id"),
+        thread_ts=msg.get("thread_ts") or msg.get("ts"),
+        unfurl_links=False,
+        **delivery.payload(message.public()),
+    )
+
+
+def register(app: App, services: Services) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def show_section(body: dict[str, Any], client: WebClient) -> None:
+        entry_id, section, query = parse_value(_value(body))
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        message = commands.entry_card(
+            services.store.index, entry_id, section or None, shareable=ephemeral
+        )
+        if message is None:
+            message = render.error_message("That entry is no longer in the knowledge file.")
+        _show(body, client, services, message)
+        if query and services.misslog is not None:
+            services.misslog.record_pick(query, entry_id)
+
+    for action in (render.ACTION_SECTION, render.ACTION_CHOOSE, render.ACTION_BROWSE):
+        app.action(_action_id(action))(ack=ack_only, lazy=[show_section])
+
+    def share(body: dict[str, Any]) -> None:
+        entry_id, section, _ = parse_value(_value(body))
+        message = commands.entry_card(services.store.index, entry_id, section or None)
+        url = body.get("response_url")
+        if message is None or not url:
+            return
+        user = (body.get("user") or {}).get("id", "")
+        public = render.shared_by(message.public(), user)
+        timeout = services.config.slack_timeout
+        if delivery.to_response_url(
+            url, public, response_type="in_channel", replace_original=False, timeout=timeout
+        ):
+            delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
+
+    app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
+
+    def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        entry_id, section, _ = parse_value(_value(body))
+        entry = services.store.index.knowledge.get(entry_id)
+        channel = (body.get("channel") or {}).get("id", "")
+        view = views.report_modal(entry, section, channel)
+        delivery.call(client, "views_open", trigger_id=body.get("trigger_id"), view=view)
+
+    app.action(_action_id(render.ACTION_REPORT))(open_report)
