@@ -66,3 +66,15 @@ def test_an_installed_copy_finds_its_knowledge_outside_the_checkout(tmp_path: Pa
         check=True,
     )
     assert Path(where.stdout.strip()) == site / "immuno_knowledge"
+
+
+def test_container_image_is_slim_non_root_and_health_checked() -> None:
+    """What can be checked without a Docker daemon: the Dockerfile's choices, as README says."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "\nUSER immuno\n" in dockerfile and "useradd" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert "RUN immuno validate" in dockerfile  # the baked-in knowledge must validate
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "image: postgres:" in compose and 'immuno", "migrate"' in compose
+    assert compose.count("DATABASE_URL: postgresql://") == 2
