@@ -6,6 +6,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_bolt.authorization import AuthorizeResult
@@ -18,6 +19,7 @@ from bot.config import Config
 from bot.misslog import MissLog
 from bot.slack.claims import ClaimEvents
 from bot.slack.delivery import retry_handlers
+from bot.slack.settings import WorkspaceSettings
 from bot.state import SharedState, open_ready
 from bot.store import KnowledgeStore
 
@@ -31,6 +33,7 @@ class Services:
     config: Config
     store: KnowledgeStore
     state: SharedState
+    settings: WorkspaceSettings
     misslog: MissLog | None = None
 
     def record(self, answer: Answer) -> None:
@@ -40,11 +43,15 @@ class Services:
 
     def keyword_channels(self, team_id: str) -> frozenset[str]:
         """The channels of this workspace where keywords get cards."""
-        return self.config.keyword_channels
+        return self.settings.keyword_channels(team_id)
 
     def feedback_channel(self, team_id: str) -> str:
         """Where this workspace's problem reports go."""
-        return self.config.feedback_channel
+        return self.settings.feedback_channel(team_id)
+
+    def forget_workspace(self, team_id: str) -> None:
+        """A workspace uninstalled the app: drop what the store keeps for it."""
+        self.settings.forget(team_id)
 
 
 class Identity:
@@ -144,19 +151,30 @@ def build_app(
         timeout=config.slack_timeout,
         retry_handlers=retry_handlers(),
     )
-    identity = Identity(client)
-    identity.fetch_in_background()
+    state = state or open_ready(config.database_url)
+    if config.oauth:  # several workspaces, installed through OAuth (bot/slack/oauth.py)
+        from bot.slack.oauth import oauth_settings
+
+        auth: dict[str, Any] = {"oauth_settings": oauth_settings(config, state, client)}
+    else:  # one workspace, SLACK_BOT_TOKEN
+        identity = Identity(client)
+        identity.fetch_in_background()
+        auth = {"authorize": IdentityAuthorize(config.bot_token, identity)}
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
-        authorize=IdentityAuthorize(config.bot_token, identity),
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
         logger=logging.getLogger("immuno.bolt"),
+        **auth,
     )
-    services = Services(config, store, state or open_ready(config.database_url), misslog)
+    services = Services(config, store, state, WorkspaceSettings(state, config), misslog)
     app.use(ClaimEvents(services))
     register(app, services)
+    if config.oauth:
+        from bot.slack.oauth import register_uninstall
+
+        register_uninstall(app, services)
 
     @app.error
     def on_error(error: Exception) -> None:

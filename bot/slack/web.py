@@ -101,7 +101,10 @@ def _from_environment() -> ImmunoRequestHandler:
     try:
         config = Config.from_env()
         if config.mode == "shell" or not config.signing_secret:
-            raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
+            raise ConfigError(
+                "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(OAuth), and SLACK_SIGNING_SECRET, to serve HTTP"
+            )
         return create_application(config)
     except (ConfigError, KnowledgeError, NotMigrated) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, settings, views
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 def register(app: App, services: Services) -> None:
+    settings.register(app, services)  # before commands: `/immuno settings …` is not a question
     commands.register(app, services)
     events.register(app, services)
     actions.register(app, services)
