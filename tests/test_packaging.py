@@ -78,3 +78,30 @@ def test_container_image_is_slim_non_root_and_health_checked() -> None:
     compose = (ROOT / "docker-compose.yml").read_text()
     assert "image: postgres:" in compose and 'immuno", "migrate"' in compose
     assert compose.count("DATABASE_URL: postgresql://") == 2
+
+
+def _manifest(name: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+def test_keyword_scopes_and_message_events_are_only_in_the_keyword_manifest() -> None:
+    base, keywords = _manifest("manifest.yml"), _manifest("manifest-keywords.yml")
+    history = {"channels:history", "groups:history"}
+    messages = {"message.channels", "message.groups"}
+    base_scopes = set(base["oauth_config"]["scopes"]["bot"])
+    base_events = set(base["settings"]["event_subscriptions"]["bot_events"])
+    assert not base_scopes & history and not base_events & messages
+    assert set(keywords["oauth_config"]["scopes"]["bot"]) == base_scopes | history
+    assert set(keywords["settings"]["event_subscriptions"]["bot_events"]) == base_events | messages
+    for manifest in (base, keywords):  # otherwise the same app, OAuth redirect declared
+        assert manifest["oauth_config"]["redirect_urls"] == [
+            "https://immuno.example.org/slack/oauth_redirect"
+        ]
+        assert {"app_uninstalled", "tokens_revoked"} <= set(
+            manifest["settings"]["event_subscriptions"]["bot_events"]
+        )
+    assert {k: v for k, v in keywords.items() if k not in ("oauth_config", "settings")} == {
+        k: v for k, v in base.items() if k not in ("oauth_config", "settings")
+    }
