@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -21,6 +22,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
 from bot.config import Config, ConfigError
+from bot.slack import outcome
 from bot.state.migrate import NotMigrated
 from bot.store import KnowledgeError, KnowledgeStore
 
@@ -55,9 +57,12 @@ class ImmunoRequestHandler(SlackRequestHandler):
         self.store = store
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(
-            bolt_request(request.get_body(), request.query_string, request.get_headers())
-        )
+        started = time.perf_counter()
+        bolt = bolt_request(request.get_body(), request.query_string, request.get_headers())
+        response = self.app.dispatch(bolt)
+        retry = (bolt.headers.get("x-slack-retry-num") or [None])[0]
+        outcome.record(bolt.body, response.status, time.perf_counter() - started, retry)
+        return response
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
