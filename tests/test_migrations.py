@@ -95,3 +95,11 @@ def test_embedded_sqlite_migrates_itself_at_start(tmp_path: Path) -> None:
 def test_procfile_release_phase_migrates() -> None:
     lines = (ROOT / "Procfile").read_text().splitlines()
     assert "release: python -m bot migrate" in lines
+
+
+def test_migrate_says_when_the_database_does_not_answer(
+    unreachable_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", unreachable_url)
+    assert main(["migrate"]) == 1
+    assert "immuno: cannot migrate" in capsys.readouterr().err

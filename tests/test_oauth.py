@@ -167,3 +167,44 @@ def test_only_admins_change_a_workspaces_keyword_channels(bot: Bot) -> None:
 def test_settings_reject_what_is_not_a_channel(bot: Bot) -> None:
     reply = bot.slash("settings feedback-channel <!channel>")
     assert "is not a channel" in reply.body and "<!channel>" not in reply.body
+
+
+def test_while_the_database_is_down_the_last_installation_seen_is_used(tmp_path: Path) -> None:
+    """Slash commands are still answered in an installed workspace during an outage."""
+    from slack_bolt import BoltContext
+    from slack_sdk import WebClient
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.token_rotation import TokenRotator
+
+    from bot.slack.oauth import InstallationAuthorize
+    from bot.state import open_state
+
+    path = tmp_path / "state.sqlite3"
+    state = open_state(f"sqlite:///{path}")
+    upgrade(state.engine)
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=state.engine)
+    store.save(
+        Installation(
+            app_id="A0001",
+            team_id="TWD",
+            bot_token="xoxb-TWD-1",
+            bot_id="BBOTTWD",
+            bot_user_id="UBOTTWD",
+            user_id="UADMINTWD",
+        )
+    )
+    rotator = TokenRotator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, client=WebClient())
+    authorize = InstallationAuthorize(store, rotator, state)
+    context = BoltContext({"is_enterprise_install": False})
+
+    def ask(team: str) -> Any:
+        return authorize(context=context, enterprise_id=None, team_id=team, user_id="U1")
+
+    assert ask("TWD").bot_token == "xoxb-TWD-1"
+    assert ask("TWX") is None  # never installed
+    with state.engine.begin() as connection:  # the tables vanish: every read now fails
+        connection.execute(text("DROP TABLE slack_bots"))
+    assert ask("TWD").bot_user_id == "UBOTTWD"
+    assert ask("TWX") is None
+    assert not state.availability.up

@@ -33,3 +33,28 @@ def test_each_request_logs_its_outcome_without_what_was_typed(
     everything = "\n".join(lines)
     for private in ("Jane", "12345", "TSH", "U1NURSE", "C1ONC", BOT_TOKEN, SIGNING_SECRET):
         assert private not in everything
+
+
+@pytest.mark.parametrize(
+    "body,kind,team",
+    [
+        (
+            {"type": "block_actions", "team": {"id": "T9"}, "actions": [{"action_id": "a.b#1"}]},
+            "block_actions a.b#1",
+            "T9",
+        ),
+        (
+            {"type": "view_submission", "team": {"id": "T9"}, "view": {"callback_id": "x"}},
+            "view_submission x",
+            "T9",
+        ),
+        ({"type": "url_verification", "challenge": "c"}, "url_verification", "-"),
+        ({"command": "/immuno <@U1> hi", "team_id": "T1"}, "command /immunoU1hi", "T1"),
+        ("not a dict", "unparsed", "-"),
+    ],
+)
+def test_request_kinds_carry_only_slack_identifiers(body: object, kind: str, team: str) -> None:
+    from bot.slack import outcome
+
+    assert outcome.describe(body) == kind
+    assert outcome.team_of(body) == team

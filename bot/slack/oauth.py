@@ -59,7 +59,7 @@ class InstallationAuthorize(Authorize):
         self,
         *,
         context: BoltContext,
-        enterprise_id: str | None,  # type: ignore[override]
+        enterprise_id: str | None,
         team_id: str | None,
         user_id: str | None,
         **_: object,

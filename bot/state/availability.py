@@ -37,8 +37,6 @@ class Availability:
         if self.up:
             return True
         with self._lock:
-            if self.up:
-                return True
             if self._probing or self.clock() < self._retry_at:
                 return False
             self._probing = True

@@ -254,9 +254,11 @@ class SharedState:
 def _insert_for(dialect: str) -> Callable[[Any], Any]:
     """The dialect's INSERT, which has on_conflict_do_nothing / on_conflict_do_update."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        raise ValueError(f"immuno's shared store supports SQLite and PostgreSQL, not {dialect}")
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    raise ValueError(f"immuno's shared store supports SQLite and PostgreSQL, not {dialect}")
