@@ -208,3 +208,9 @@ def test_while_the_database_is_down_the_last_installation_seen_is_used(tmp_path:
     assert ask("TWD").bot_user_id == "UBOTTWD"
     assert ask("TWX") is None
     assert not state.availability.up
+
+
+def test_settings_refuse_more_channels_than_they_keep(bot: Bot) -> None:
+    channels = " ".join(f"C{n:08d}" for n in range(51))
+    reply = bot.slash(f"settings keyword-channels {channels}", user="UADMIN1")
+    assert "at most 50" in reply.body

@@ -30,13 +30,14 @@ log = logging.getLogger(__name__)
 
 COMMAND = re.compile(r"^/immuno")
 SETTINGS = re.compile(r"^\s*settings\b", re.I)
+MAX_CHANNELS = 50  # what the settings column holds, with room to spare
 NAMES = {"keyword-channels": KEYWORD_CHANNELS, "feedback-channel": FEEDBACK_CHANNEL}
 #: A channel as Slack escapes it (<#C123|name>) or a bare channel id.
 CHANNEL = re.compile(r"^(?:<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>|([CG][A-Z0-9]{2,30}))$")
 USAGE = (
     "Usage: `/immuno settings` to see them; `/immuno settings keyword-channels <#channel> …` or "
-    "`none`; `/immuno settings feedback-channel <#channel>` or `none`. Channels are given as "
-    "links or channel ids. Only workspace admins can change them."
+    "`none` (at most 50); `/immuno settings feedback-channel <#channel>` or `none`. Channels "
+    "are given as links or channel ids. Only workspace admins can change them."
 )
 
 
@@ -57,7 +58,7 @@ def parse(text: str) -> tuple[str, str] | str | None:
         if not found:
             return f"{escape_user_text(value, 80)} is not a channel. {USAGE}"
         ids.append(found.group(1) or found.group(2))
-    if not ids or (name == FEEDBACK_CHANNEL and len(ids) != 1):
+    if not ids or (name == FEEDBACK_CHANNEL and len(ids) != 1) or len(ids) > MAX_CHANNELS:
         return USAGE
     return name, " ".join(dict.fromkeys(ids))
 
