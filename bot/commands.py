@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import render, words
 from bot.knowledge import Drug, Entry, Kind
@@ -133,12 +133,22 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+#: Only this much of a message is read: a question is a line, not a document, and a bound keeps
+#: a pasted 40,000-character text from costing more than an ordinary question.
+MAX_QUERY_CHARS = 2000
+
+
 def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
     """The reply to one line of user text (slash text, mention or shell line)."""
-    query = parse(text)
+    query = parse(text[:MAX_QUERY_CHARS])
     if query.command == "about":
-        return Answer(render.about(index.knowledge, rejected), query)
-    return HANDLERS[query.command](query, index)
+        reply = Answer(render.about(index.knowledge, rejected), query)
+    else:
+        reply = HANDLERS[query.command](query, index)
+    if len(text) > MAX_QUERY_CHARS:
+        note = f"Only the first {MAX_QUERY_CHARS:,} characters of your message were read."
+        reply = replace(reply, message=render.with_note(reply.message, note))
+    return reply
 
 
 def entry_card(

@@ -63,6 +63,7 @@ class Config:
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
     redirect_uri: str = ""
+    log_level: str = "INFO"
 
     @property
     def oauth(self) -> bool:
@@ -117,6 +118,11 @@ class Config:
         contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
         if contributing and not contributing.startswith("https://"):
             raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")
+        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})"
+            )
         return cls(
             bot_token=bot_token,
             signing_secret=secret,
@@ -138,6 +144,7 @@ class Config:
             install_path=_path(env, "SLACK_INSTALL_PATH", "/slack/install"),
             redirect_uri_path=_path(env, "SLACK_REDIRECT_URI_PATH", "/slack/oauth_redirect"),
             redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip(),
+            log_level=log_level,
         )
 
 

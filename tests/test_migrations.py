@@ -6,11 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE
 from sqlalchemy import inspect, text
 
 from bot.cli import main
-from bot.slack import web
 from bot.state.engine import create, normalise_url
 from bot.state.migrate import HEAD, MIGRATIONS, NotMigrated, check, current, ready
 
@@ -66,23 +64,6 @@ def test_an_existing_miss_log_keeps_its_rows(
     assert current(engine) == HEAD
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM immuno_query_events")).scalar() == 1
-
-
-def test_web_process_refuses_an_unmigrated_postgresql_with_one_line(
-    postgres, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    url = postgres.create_database()
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-refuse")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-signing-secret-refuse")
-    monkeypatch.setenv("IMMUNO_KNOWLEDGE", str(KNOWLEDGE))
-    monkeypatch.setenv("DATABASE_URL", url)
-    with pytest.raises(SystemExit) as exited:
-        web._from_environment()
-    assert exited.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert err[0].startswith("immuno: cannot start: the database postgresql+psycopg://immuno@")
-    assert "not migrated" in err[0] and "run `python -m bot migrate`" in err[0]
 
 
 def test_embedded_sqlite_migrates_itself_at_start(tmp_path: Path) -> None:

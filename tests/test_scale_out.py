@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import KEYWORD_CHANNEL, Bot, make_config
-from support import FakeSlack, serve
+from support import FakeSlack, action_body, post, serve, sign
 from test_slack_events import mention, message
 
 from bot.slack.web import create_application
@@ -91,3 +91,18 @@ def test_with_the_database_unreachable_commands_are_answered_and_events_wait(
     assert slack.calls("/chat.postMessage") == []
     outages = [r for r in caplog.records if r.name == "bot.state" and r.levelno >= logging.ERROR]
     assert len(outages) == 1
+
+
+def test_a_replayed_click_sent_to_another_process_is_not_run_again(
+    slack: FakeSlack, tmp_path: Path, migrated_url: str
+) -> None:
+    with bots(slack, tmp_path, migrated_url) as (a, b):
+        body = action_body("immuno.share", "crs|overview", response_url=slack.response_url())
+        headers = sign(body)
+        form = "application/x-www-form-urlencoded"
+        replies = [post(target.events_url, body, form, headers) for target in (a, b, a)]
+        assert [r.status for r in replies] == [200, 200, 200]
+        slack.wait_for("/response/r1")
+        slack.settle(quiet=0.5)
+    public = [r for r in slack.calls("/response/r1") if r.body.get("response_type") == "in_channel"]
+    assert len(public) == 1

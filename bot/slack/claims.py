@@ -16,6 +16,7 @@ delivery can still be answered (`ClaimedWork`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,12 +25,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.slack.guards import SeenOnce
 from bot.state import Claim, EventKey
 
 if TYPE_CHECKING:
     from slack_bolt.request import BoltRequest
 
     from bot.slack.app import Services
+    from bot.state import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +127,26 @@ def claimed_work(services: Services, body: dict[str, Any]) -> Iterator[ClaimedWo
         raise
     if key is not None and work.failed and not work.replied:
         services.state.release_event(key)
+
+
+class StoreClaims:
+    """The replay guard's claims (bot.slack.intake) on the shared store, so a signed interactive
+    request replayed to another process is refused there too.
+
+    Kept as event claims of the pseudo app "interactive" (the key is a digest of the
+    signature), pruned with them. While the store is unreachable this process's memory decides:
+    a button press is never dropped for want of a database, and a replay to the same process
+    is still refused."""
+
+    APP = "interactive"
+
+    def __init__(self, state: SharedState, fallback: SeenOnce | None = None) -> None:
+        self.state = state
+        self.fallback = fallback or SeenOnce(ttl=6 * 60)
+
+    def claim(self, key: str) -> bool:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        result = self.state.claim_event(EventKey(self.APP, "", digest))
+        if result is Claim.UNAVAILABLE:
+            return self.fallback.claim(key)
+        return result is Claim.MINE

@@ -82,9 +82,8 @@ def register(app: App, services: Services) -> None:
         state = services.state
         limit = services.config.keyword_replies_per_minute
         with claimed_work(services, body) as work:
-            for entry in index.entries_named(event.get("text") or "", fuzzy=False)[
-                :MAX_KEYWORD_CARDS
-            ]:
+            read = (event.get("text") or "")[: commands.MAX_QUERY_CHARS]  # as for a question
+            for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
                 if state.claim_thread(team, channel, thread, entry.id) is not Claim.MINE:
                     continue  # already posted in this thread (or the store is unreachable)
                 if state.take_rate_slot(team, channel, limit, 60.0) is not Claim.MINE:
