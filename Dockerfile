@@ -4,12 +4,14 @@
 #   docker compose up        (the bot plus PostgreSQL: docker-compose.yml)
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY knowledge ./knowledge
+# The pinned, hashed dependencies first (requirements.lock), then immuno itself without deps.
 RUN python -m venv /opt/immuno \
  && /opt/immuno/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/immuno/bin/pip install --no-cache-dir .
+ && /opt/immuno/bin/pip install --no-cache-dir --require-hashes -r requirements.lock \
+ && /opt/immuno/bin/pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 immuno

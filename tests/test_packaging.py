@@ -75,6 +75,7 @@ def test_container_image_is_slim_non_root_and_health_checked() -> None:
     assert "\nUSER immuno\n" in dockerfile and "useradd" in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
     assert "RUN immuno validate" in dockerfile  # the baked-in knowledge must validate
+    assert "--require-hashes -r requirements.lock" in dockerfile
     compose = (ROOT / "docker-compose.yml").read_text()
     assert "image: postgres:" in compose and 'immuno", "migrate"' in compose
     assert compose.count("DATABASE_URL: postgresql://") == 2
