@@ -76,7 +76,8 @@ class ImmunoRequestHandler(SlackRequestHandler):
         assert request is not None
         started = time.perf_counter()
         bolt_response = self.app.dispatch(request)
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        retries = request.headers.get("x-slack-retry-num") or []
+        retry = retries[0] if retries else None
         outcome.record(request.body, bolt_response.status, time.perf_counter() - started, retry)
         response = WsgiHttpResponse(**_fields(bolt_response))
         start_response(response.status, response.get_headers())
