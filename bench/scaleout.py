@@ -7,7 +7,7 @@ must not stop slash commands. Counted per phase: errors (for slash commands: any
 with the answer), events answered more than once (must be 0), events never answered (must be 0
 without the restart; with it, events that arrived while the database was down may be lost, never
 doubled), the 503s the bot sent while the database was down, and p50/p99 response times beside
-one process of the Procfile's defaults (1 worker x 8 threads, embedded SQLite) running the same
+one process of the Procfile's defaults (1 gevent worker, embedded SQLite) running the same
 requests and retries.
 
 Usage: ``python -m bench.load --scale-out [--requests 10000] [--concurrency 32] [--smoke]``.
@@ -250,7 +250,7 @@ def format_report(figures: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     titles = {
-        "single": "1 process (1 worker x 8 threads), SQLite",
+        "single": "1 process (the Procfile default: 1 worker), SQLite",
         "shared": "2 processes x 4 workers, PostgreSQL",
         "restart": "same, PostgreSQL restarted at 40 %",
     }
