@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot import paths
+from bot import config, paths
 from bot.files import check_size, read_bytes
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ SCHEMA_PATH = paths.SCHEMA_PATH
 
 def cache_dir() -> Path | None:
     """IMMUNO_CACHE_DIR, or .immuno-cache beside the code; IMMUNO_CACHE_DIR=off disables it."""
-    configured = os.environ.get("IMMUNO_CACHE_DIR", "").strip()
+    configured = config.cache_setting()
     if configured.lower() in ("off", "none", "0"):
         return None
     return Path(configured) if configured else paths.default_cache_dir()
@@ -68,6 +68,8 @@ def read(files: list[Path], key: str) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
         return None
     if data.get("format") != FORMAT or data.get("fingerprint") != key:
         return None

@@ -28,12 +28,12 @@ from support import (
 
 from bot.config import Config
 from bot.knowledge import Knowledge
-from bot.search import Index
+from bot.loading import load_knowledge
+from bot.resolve import Index
 from bot.slack.web import ImmunoRequestHandler, create_application
 from bot.state.engine import create as create_engine
 from bot.state.engine import normalise_url
 from bot.state.migrate import upgrade
-from bot.validate import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -126,6 +126,7 @@ def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
         feedback_channel=FEEDBACK_CHANNEL,
         contributing_url="https://example.org/immuno/CONTRIBUTING.md",
         database_url=migrated_sqlite(tmp_path),
+        retry_backoff=0.01,  # retries are real; only the waits between them are short
     )
     return replace(config, **overrides)
 
@@ -192,3 +193,19 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path}/empty.sqlite3"
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.create_database()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_outlives_the_test() -> Iterator[None]:
+    """Every thread a test starts (servers, lazy listeners, auth.test, watchers) ends with it."""
+    import threading
+    import time
+
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    left = [t for t in threading.enumerate() if t not in before]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.01)
+        left = [t for t in threading.enumerate() if t not in before]
+    assert not left, f"threads outlived the test: {[t.name for t in left]}"

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from bot.cli import main
 from bot.state.engine import create, normalise_url
-from bot.state.migrate import HEAD, MIGRATIONS, NotMigrated, check, current, ready
+from bot.state.migrate import HEAD, MIGRATIONS, NotMigrated, check, current, ready, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,3 +84,61 @@ def test_migrate_says_when_the_database_does_not_answer(
     monkeypatch.setenv("DATABASE_URL", unreachable_url)
     assert main(["migrate"]) == 1
     assert "immuno: cannot migrate" in capsys.readouterr().err
+
+
+def test_the_migration_downgrades_and_upgrades_again(empty_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    engine = create(normalise_url(empty_url))
+    upgrade(engine)
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert current(engine) is None
+    assert "immuno_event_claims" not in inspect(engine).get_table_names()
+    assert upgrade(engine) == HEAD
+
+
+def _schema(engine) -> dict:
+    found = inspect(engine)
+    return {
+        name: (
+            [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(name)],
+            sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(name)),
+        )
+        for name in sorted(found.get_table_names())
+    }
+
+
+def test_a_new_embedded_database_gets_the_same_schema_as_the_migrations(tmp_path: Path) -> None:
+    created = create(f"sqlite:///{tmp_path}/created.sqlite3")
+    ready(created)  # brand new: created at HEAD without Alembic
+    migrated = create(f"sqlite:///{tmp_path}/migrated.sqlite3")
+    upgrade(migrated)
+    assert current(created) == current(migrated) == HEAD
+    assert _schema(created) == _schema(migrated)
+
+
+def test_slack_tables_match_what_slack_sdk_builds() -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore as I
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore as S
+    from sqlalchemy import MetaData
+
+    from bot.state import slack_tables
+
+    def shape(table) -> tuple:
+        columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
+        indexes = sorted((i.name, tuple(c.name for c in i.columns)) for i in table.indexes)
+        return table.name, columns, indexes
+
+    theirs = MetaData()
+    built = [
+        I.build_installations_table(theirs, "slack_installations"),
+        I.build_bots_table(theirs, "slack_bots"),
+        S.build_oauth_states_table(theirs, "slack_oauth_states"),
+    ]
+    ours = slack_tables.tables(MetaData())
+    assert [shape(t) for t in ours] == [shape(t) for t in built]

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.misslog import MissLog
 from bot.state import Claim, EventKey, SharedState, open_state
 from bot.state import tables as t
+from bot.state.migrate import upgrade
 
 KEY = EventKey("A0001", "T0001", "Ev0001")
 
@@ -142,3 +143,52 @@ def test_an_unreachable_database_refuses_claims_and_is_logged_once(
     assert len(lines) == 1
     assert "slash commands are answered" in lines[0].getMessage()
     assert "503" in lines[0].getMessage()
+
+
+def test_the_store_coming_back_is_logged_once_and_used_again(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "not-yet"
+    state = open_state(f"sqlite:///{folder}/state.sqlite3")
+    state.availability.retry_seconds = 0.0
+    with caplog.at_level(logging.INFO, logger="bot.state"):
+        assert state.claim_event(KEY) is Claim.UNAVAILABLE
+        folder.mkdir()
+        upgrade(state.engine)
+        assert state.claim_event(KEY) is Claim.MINE
+        assert state.claim_event(KEY) is Claim.TAKEN
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.state"]
+    assert len(messages) == 2 and messages[1] == "shared state is reachable again"
+
+
+def test_while_down_calls_fail_at_once_until_the_next_probe(tmp_path) -> None:
+    state = open_state(f"sqlite:///{tmp_path}/missing/state.sqlite3")
+    state.availability.retry_seconds = 3600.0
+    assert state.claim_event(KEY) is Claim.UNAVAILABLE
+    (tmp_path / "missing").mkdir()
+    upgrade(state.engine)  # back, but no probe is due for an hour: nothing tries it
+    assert state.claim_event(KEY) is Claim.UNAVAILABLE
+    assert state.settings("T") is None and not state.set_setting("T", "a", "b")
+
+
+def test_old_claims_are_pruned_in_the_background_without_a_cron_job(migrated_url: str) -> None:
+    import threading
+
+    clock = Clock()
+    state = SharedState(open_state(migrated_url).engine, clock=clock)
+    state.claim_event(EventKey("A", "T", "EvAncient"))
+    clock.now += dt.timedelta(days=2)
+    state._pruned_at -= 3600  # the last prune was an hour ago
+    state.claim_event(EventKey("A", "T", "EvFresh"))
+    for thread in [th for th in threading.enumerate() if th.name == "state-prune"]:
+        thread.join(timeout=10)
+    assert state.claim_event(EventKey("A", "T", "EvAncient")) is Claim.MINE
+
+
+def test_replay_claims_fall_back_to_memory_while_the_store_is_down(unreachable_url: str) -> None:
+    from bot.slack.claims import StoreClaims
+
+    claims = StoreClaims(open_state(unreachable_url))
+    assert claims.claim("interactive:v0=abc") is True
+    assert claims.claim("interactive:v0=abc") is False  # a replay to this process: refused
+    assert claims.claim("interactive:v0=def") is True

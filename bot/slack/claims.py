@@ -31,7 +31,7 @@ from bot.state import Claim, EventKey
 if TYPE_CHECKING:
     from slack_bolt.request import BoltRequest
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
     from bot.state import SharedState
 
 log = logging.getLogger(__name__)

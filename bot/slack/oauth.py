@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.config import Config
-    from bot.slack.app import Services
+    from bot.slack.services import Services
     from bot.state import SharedState
 
 log = logging.getLogger(__name__)

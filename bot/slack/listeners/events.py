@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.query import strip_mentions
 from bot.slack import delivery
 from bot.slack.claims import claimed_work, keyword_candidate
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App, BoltContext
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def register(app: App, services: Services) -> None:
         # The event was claimed before this ran (bot.slack.claims): a retry never gets here.
         with claimed_work(services, body) as work:
             try:
-                reply = commands.answer(
+                reply = answering.answer(
                     strip_mentions(event.get("text") or ""),
                     services.store.index,
                     rejected=services.store.rejected_summary,
@@ -75,14 +75,14 @@ def register(app: App, services: Services) -> None:
         channel = event.get("channel") or ""
         if channel not in services.keyword_channels(team):
             return
-        if not keyword_candidate(event, body, context.get("bot_user_id")):
+        if not keyword_candidate(event, body, services.bot_user_id(context.get("bot_user_id"))):
             return  # bots (ourselves included), edits, joins, and mentions
         thread = thread_of(event)
         index = services.store.index
         state = services.state
         limit = services.config.keyword_replies_per_minute
         with claimed_work(services, body) as work:
-            read = (event.get("text") or "")[: commands.MAX_QUERY_CHARS]  # as for a question
+            read = (event.get("text") or "")[: answering.MAX_QUERY_CHARS]  # as for a question
             for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
                 if state.claim_thread(team, channel, thread, entry.id) is not Claim.MINE:
                     continue  # already posted in this thread (or the store is unreachable)

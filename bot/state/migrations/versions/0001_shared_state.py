@@ -6,9 +6,9 @@ Revises:
 Create Date: 2026-12-02
 
 The miss-log table existed before migrations (created by the old MissLog on first write), so it
-is created only when missing; its rows are kept. slack_sdk's tables are built by slack_sdk's own
-table builders (slack_sdk 3.48), so its installation store reads exactly what it expects; a
-future slack_sdk schema change needs a new migration.
+is created only when missing; its rows are kept. slack_sdk's tables are written out in
+bot/state/slack_tables.py as slack_sdk 3.48 builds them (a test keeps them equal); a future
+slack_sdk schema change needs a new migration.
 """
 
 from __future__ import annotations
@@ -16,21 +16,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.state import slack_tables
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-
-def _slack_sdk_tables(metadata: sa.MetaData) -> list[sa.Table]:
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-
-    return [
-        SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
-        SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"),
-        SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states"),
-    ]
 
 
 def upgrade() -> None:
@@ -84,14 +75,14 @@ def upgrade() -> None:
         op.create_index("ix_immuno_query_events_at", "immuno_query_events", ["at"])
         op.create_index("ix_immuno_query_events_query", "immuno_query_events", ["query"])
     metadata = sa.MetaData()
-    for table in _slack_sdk_tables(metadata):
+    for table in slack_tables.tables(metadata):
         if table.name not in existing:
             table.create(op.get_bind())
 
 
 def downgrade() -> None:
     metadata = sa.MetaData()
-    for table in reversed(_slack_sdk_tables(metadata)):
+    for table in reversed(slack_tables.tables(metadata)):
         table.drop(op.get_bind(), checkfirst=True)
     for name in (
         "immuno_workspace_settings",
