@@ -21,6 +21,8 @@ DEFAULT_API_URL = "https://slack.com/api/"
 #: The bot scopes an OAuth install asks for (Bolt's SLACK_SCOPES overrides). users:read is for
 #: the admin check of `/immuno settings`; the keyword feature's history scopes are optional.
 DEFAULT_SCOPES = ("commands", "app_mentions:read", "chat:write", "users:read")
+DEFAULT_DAILYMED_URL = "https://dailymed.nlm.nih.gov/dailymed/services/v2"
+DEFAULT_OPENFDA_URL = "https://api.fda.gov"
 
 
 class ConfigError(Exception):
@@ -38,6 +40,13 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum} (got {value})")
     return value
+
+
+def _service_url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = env.get(name, "").strip() or default
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"{name} must be an http(s) URL (got {url!r})")
+    return url.rstrip("/")
 
 
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -108,6 +117,9 @@ class Config:
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
     redirect_uri: str = ""
+    dailymed_url: str = DEFAULT_DAILYMED_URL
+    openfda_url: str = DEFAULT_OPENFDA_URL
+    drift_timeout: int = 20
     web_workers: int = 1
     log_level: str = "INFO"
     #: First wait before retrying a Slack call (doubles per retry); not an environment setting,
@@ -189,6 +201,9 @@ class Config:
             install_path=_path(env, "SLACK_INSTALL_PATH", "/slack/install"),
             redirect_uri_path=_path(env, "SLACK_REDIRECT_URI_PATH", "/slack/oauth_redirect"),
             redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip(),
+            dailymed_url=_service_url(env, "IMMUNO_DAILYMED_URL", DEFAULT_DAILYMED_URL),
+            openfda_url=_service_url(env, "IMMUNO_OPENFDA_URL", DEFAULT_OPENFDA_URL),
+            drift_timeout=_int(env, "IMMUNO_DRIFT_TIMEOUT", 20, minimum=1),
             web_workers=_int(env, "WEB_CONCURRENCY", 1, minimum=1),
             log_level=log_level(env),
         )

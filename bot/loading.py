@@ -24,7 +24,15 @@ from bot.knowledge import (
     KnowledgeInfo,
     without_cyclic_gc,
 )
-from bot.validate import Located, Problem, display, document_problems, entries_of, entry_problems
+from bot.validate import (
+    Located,
+    Problem,
+    display,
+    document_problems,
+    entries_of,
+    entry_problems,
+    kinds_in_text,
+)
 
 
 @dataclass
@@ -121,7 +129,9 @@ def _validate_and_build(
     if not files:
         problems.append(Problem(display(path), 1, 1, "no knowledge files (*.yaml) here"))
         return LoadResult(None, problems)
+    unchecked: set[Kind] = set()
     for file in files:
+        text = ""
         try:
             text = loader.read_text(file)
             digest.update(text.encode("utf-8"))
@@ -130,13 +140,15 @@ def _validate_and_build(
             problems.append(
                 Problem(display(file), exc.position.line, exc.position.column, exc.message)
             )
+            unchecked |= kinds_in_text(text)  # links into this file wait until it parses
             continue
         except OSError as exc:
             problems.append(Problem(display(file), 1, 1, f"cannot read file: {exc.strerror}"))
+            unchecked |= set(Kind)
             continue
         problems.extend(document_problems(doc))
         entries.extend(entries_of(doc))
-    problems.extend(entry_problems(entries, today))
+    problems.extend(entry_problems(entries, today, frozenset(unchecked)))
     problems = sorted(set(problems))
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
