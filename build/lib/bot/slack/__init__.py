@@ -1,1 +1,0 @@
-"""The Slack edge: Bolt listeners and entry points over the Slack-free core."""
