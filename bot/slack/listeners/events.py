@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot import answering, render, views
+from bot.knowledge import Kind
 from bot.query import strip_mentions
 from bot.slack import delivery
 from bot.slack.claims import claimed_work, keyword_candidate
@@ -83,7 +84,12 @@ def register(app: App, services: Services) -> None:
         limit = services.config.keyword_replies_per_minute
         with claimed_work(services, body) as work:
             read = (event.get("text") or "")[: answering.MAX_QUERY_CHARS]  # as for a question
-            for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
+            # Concepts are subjects, not things a message names: "immunotherapy" in a chat
+            # about a patient is not a question about how immunotherapy works.
+            named = [
+                e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT
+            ]
+            for entry in named[:MAX_KEYWORD_CARDS]:
                 if state.claim_thread(team, channel, thread, entry.id) is not Claim.MINE:
                     continue  # already posted in this thread (or the store is unreachable)
                 if state.take_rate_slot(team, channel, limit, 60.0) is not Claim.MINE:
