@@ -10,6 +10,7 @@ from bot.slack.listeners import (
     events,
     feedback,
     pages,
+    settings,
     shortcut,
     slash,
     submissions,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 def register(app: App, services: Services) -> None:
     assistant.register(app, services)  # middleware: sees assistant-thread messages first
+    settings.register(app, services)  # before slash: `/immuno settings …` is not a question
     slash.register(app, services)
     events.register(app, services)
     actions.register(app, services)

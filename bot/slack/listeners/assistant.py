@@ -20,6 +20,7 @@ from bot import blocks as bk
 from bot.query import strip_mentions
 from bot.render import Message
 from bot.slack import delivery
+from bot.slack.claims import claimed_work
 from bot.slack.message_text import plain_text
 from bot.slack.thread_context import MemoryThreadContextStore
 
@@ -41,14 +42,6 @@ def _attempt(what: str, call: Callable[..., Any], **kwargs: Any) -> Any:
     except Exception as exc:  # SlackApiError, or a connection that never came back
         log.warning("assistant %s failed: %s", what, type(exc).__name__)
         return None
-
-
-def _claimed(services: Services, body: dict[str, Any]) -> bool:
-    """False for a retry of an event already being answered."""
-    event = body.get("event") or {}
-    return services.events.claim(
-        body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-    )
 
 
 def _reply(text: str, services: Services) -> Message:
@@ -75,10 +68,10 @@ def build(services: Services) -> Assistant:
         set_title: Callable[..., Any],
         set_suggested_prompts: Callable[..., Any],
     ) -> None:
-        if not _claimed(services, body):
-            return
+        # Claimed before it got here (bot.slack.claims): a retried event never runs this.
         knowledge = services.store.index.knowledge
-        _attempt("say", say, **delivery.payload(prompts.greeting(knowledge)))
+        with claimed_work(services, body) as work:
+            work.sent(_attempt("say", say, **delivery.payload(prompts.greeting(knowledge))))
         _attempt("setTitle", set_title, title=prompts.TITLE)
         suggested = [{"title": p.title, "message": p.message} for p in prompts.suggested(knowledge)]
         if suggested:
@@ -99,12 +92,11 @@ def build(services: Services) -> Assistant:
         say: Callable[..., Any],
         set_title: Callable[..., Any],
     ) -> None:
-        if not _claimed(services, body):
-            return
         text = plain_text(strip_mentions(payload.get("text") or ""))
         if text:
             _attempt("setTitle", set_title, title=bk.cut(text, MAX_TITLE))
-        _attempt("say", say, **delivery.payload(_reply(text, services)))
+        with claimed_work(services, body) as work:  # a failed post lets Slack's retry answer
+            work.sent(_attempt("say", say, **delivery.payload(_reply(text, services))))
 
     assistant.thread_started(lazy=[start_thread])(ack_event)
     assistant.thread_context_changed(lazy=[remember_context])(ack_event)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import currency, label_links
 from bot.slack import delivery
+from bot.slack.claims import claimed_work
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -28,8 +29,6 @@ def register(app: App, services: Services) -> None:
         ack()
 
     def unfurl(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not services.events.claim(body.get("event_id") or f"unfurl:{event.get('message_ts')}"):
-            return
         index = services.store.index
         state = currency.state_path(index.knowledge)  # written by `python -m bot drift`
         check = currency.read_check(state) if state else None
@@ -45,6 +44,7 @@ def register(app: App, services: Services) -> None:
             where = {"unfurl_id": event["unfurl_id"], "source": "composer"}
         else:
             where = {"channel": event.get("channel"), "ts": event.get("message_ts")}
-        delivery.call(client, "chat_unfurl", unfurls=unfurls, **where)
+        with claimed_work(services, body) as work:  # claimed before it got here
+            work.sent(delivery.call(client, "chat_unfurl", unfurls=unfurls, **where))
 
     app.event("link_shared")(ack=ack_links, lazy=[unfurl])
