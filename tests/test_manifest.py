@@ -1,4 +1,5 @@
-"""manifest.yml declares every surface the app listens for, with the scopes its calls need."""
+"""Both manifests (manifest.yml, manifest-keywords.yml) declare every surface the app listens
+for, with the scopes its calls need."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from conftest import ROOT
 from bot.slack.listeners import shortcut
 
 
-@pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+@pytest.fixture(scope="module", params=["manifest.yml", "manifest-keywords.yml"])
+def manifest(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / request.param).read_text())
 
 
 def _bot_scopes(manifest: dict) -> set[str]:
