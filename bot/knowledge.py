@@ -14,6 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from bot.measures import Criterion, Finding, Lab, criteria_from, findings_from
+
 
 class Kind(StrEnum):
     """The four kinds of entry, with the words users type for each."""
@@ -155,6 +157,8 @@ class SideEffect(Entry):
     grades: tuple[GradeText, ...] = ()
     management: tuple[GradeText, ...] = ()
     escalate: str = ""
+    findings: tuple[Finding, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
     kind: Kind = field(init=False, default=Kind.SIDE_EFFECT)
 
 
@@ -225,6 +229,8 @@ def side_effect_from(raw: Mapping[str, Any]) -> SideEffect:
         grades=_grade_texts(grading.get("grades", ())),
         management=_grade_texts(raw.get("management", ())),
         escalate=raw.get("escalate", ""),
+        findings=findings_from(raw.get("findings", ())),
+        criteria=criteria_from(grading.get("criteria", ())),
     )
 
 
@@ -258,9 +264,12 @@ class KnowledgeInfo:
 class Knowledge:
     """All entries by id, with the derived reverse links. Treat as immutable once built."""
 
-    def __init__(self, entries: Iterable[Entry], info: KnowledgeInfo | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[Entry], info: KnowledgeInfo | None = None, labs: Iterable[Lab] = ()
+    ) -> None:
         self.entries: dict[str, Entry] = {e.id: e for e in entries}
         self.info = info or KnowledgeInfo()
+        self.labs: dict[str, Lab] = {lab.id: lab for lab in labs}
 
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)

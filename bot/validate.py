@@ -21,8 +21,9 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import snapshot, words
+from bot import measure_checks, snapshot, words
 from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
+from bot.measures import lab_from
 
 if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
     from jsonschema import Draft202012Validator  # skips YAML parsing and jsonschema alike
@@ -334,6 +335,23 @@ def _check_markup(doc: loader.Document) -> Iterator[Problem]:
             )
 
 
+def _labs(doc: loader.Document) -> Iterator[_Located]:
+    """The lab vocabulary's items (kind is a placeholder: labs are not entries)."""
+    items = doc.data.get("labs") if isinstance(doc.data, dict) else None
+    for i, raw in enumerate(items if isinstance(items, list) else ()):
+        if isinstance(raw, dict):
+            yield _Located(Kind.SIDE_EFFECT, raw, doc, ("labs", i))
+
+
+def _check_measures(entries: list[_Located], labs: list[_Located]) -> Iterator[Problem]:
+    vocabulary = {lab.id: lab.raw for lab in labs}
+    agents = {e.id for e in entries if e.kind in (Kind.CLASS, Kind.DRUG)}
+    effects = [e for e in entries if e.kind is Kind.SIDE_EFFECT]
+    yield from measure_checks.check_labs(labs)
+    yield from measure_checks.check_findings(effects, vocabulary, agents)
+    yield from measure_checks.check_criteria(effects, vocabulary)
+
+
 def _entries(doc: loader.Document) -> Iterator[_Located]:
     if not isinstance(doc.data, dict):
         return
@@ -409,6 +427,7 @@ def _validate_and_build(
 
     problems: list[Problem] = []
     entries: list[_Located] = []
+    labs: list[_Located] = []
     digest = hashlib.sha256()
     if not files:
         return LoadResult(None, [Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here")])
@@ -429,7 +448,9 @@ def _validate_and_build(
         problems.extend(schema_problems)
         problems.extend(_check_markup(doc))
         entries.extend(_entries(doc))
+        labs.extend(_labs(doc))
     problems.extend(_check_ids(entries))
+    problems.extend(_check_measures(entries, labs))
     problems.extend(_check_names(entries))
     problems.extend(_check_links(entries))
     problems.extend(_check_parents(entries))
@@ -444,8 +465,9 @@ def _validate_and_build(
         raw: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             raw.setdefault(entry.kind.value, []).append(entry.raw)
-        snapshot.write(files, key, raw, content_hash)
-    return LoadResult(Knowledge(built, _info(path, files, content_hash, with_version)), problems)
+        snapshot.write(files, key, raw, content_hash, labs=[lab.raw for lab in labs])
+    info = _info(path, files, content_hash, with_version)
+    return LoadResult(Knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
 
 
 def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
@@ -463,6 +485,6 @@ def _from_snapshot(
     built = [
         BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items() for raw in items
     ]
-    return LoadResult(
-        Knowledge(built, _info(path, files, cached["content_hash"], with_version)), []
-    )
+    labs = [lab_from(raw) for raw in cached.get("labs", ())]
+    info = _info(path, files, cached["content_hash"], with_version)
+    return LoadResult(Knowledge(built, info, labs), [])
