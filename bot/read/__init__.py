@@ -1,0 +1,95 @@
+"""Read a clinical question: the entries it names, its findings, a stated grade, its intent.
+
+`read(text, index)` is pure: the same text and knowledge always give the same Question. The
+entries come from the resolver's scan (names, brands, aliases, typos of agents); the findings
+from the lab vocabulary and the side effects' sign phrases; the intent from question grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import words
+from bot.knowledge import Entry, Kind
+from bot.read.intent import Intent, find_intent
+from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
+from bot.search import Index
+
+_GRADE_RE = re.compile(r"\b(?:grade|gr\.?|g)\s*(iv|iii|ii|i|[1-5])\b(?!\s*(?:mg|g/|%))")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_OR_WORDS = ("or", "versus", "vs")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question says, before any answer is chosen."""
+
+    text: str
+    intent: Intent | None
+    entries: tuple[Entry, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    signs: tuple[str, ...] = ()
+    grade: int | None = None
+    days: int | None = None
+    alternatives: tuple[Entry, ...] = ()
+    fuzzy: tuple[str, ...] = ()  # ids named only through a typo
+
+    def of_kind(self, kind: Kind) -> list[Entry]:
+        return [e for e in self.entries if e.kind is kind]
+
+    @property
+    def clinical(self) -> bool:
+        """Whether it describes a patient (values, signs or a grade), not only names."""
+        return bool(self.readings or self.signs or self.grade is not None)
+
+
+def stated_grade(text: str) -> int | None:
+    match = _GRADE_RE.search(normalise(text))
+    if match is None:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _ROMAN[token]
+
+
+def _entries(text: str, index: Index) -> tuple[list[Entry], list[str], list[Entry]]:
+    """Entries named (in order), those named only by a typo, and any "A or B" pair."""
+    toks = words.tokens(text)
+    hits = [h for h in index.scan(text) if len(h.ids) == 1]
+    named: list[Entry] = []
+    fuzzy: list[str] = []
+    for hit in hits:
+        entry = index.knowledge.entries[hit.ids[0]]
+        if entry not in named:
+            named.append(entry)
+            if hit.how == "fuzzy":
+                fuzzy.append(entry.id)
+    pair: list[Entry] = []
+    for first, second in zip(hits, hits[1:], strict=False):
+        between = toks[first.start + first.length : second.start]
+        a = index.knowledge.entries[first.ids[0]]
+        b = index.knowledge.entries[second.ids[0]]
+        if between and between[-1] in _OR_WORDS and a.kind is b.kind and a is not b:
+            pair = [a, b]
+            break
+    return named, fuzzy, pair
+
+
+def read(text: str, index: Index) -> Question:
+    """The Question a line of user text asks."""
+    knowledge = index.knowledge
+    named, fuzzy, pair = _entries(text, index)
+    return Question(
+        text=text,
+        intent=find_intent(text),
+        entries=tuple(named),
+        readings=read_labs(text, knowledge),
+        signs=read_signs(text, knowledge),
+        grade=stated_grade(text),
+        days=read_days(text),
+        alternatives=tuple(pair),
+        fuzzy=tuple(fuzzy),
+    )
+
+
+__all__ = ["Intent", "Question", "Reading", "read", "stated_grade"]
