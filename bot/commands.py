@@ -7,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import render, words
+from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
-from bot.query import Query, parse
+from bot.query import Query, parse, strip_mentions
+from bot.read import read
 from bot.render import Message
+from bot.reply_render import reply_message
 from bot.search import Index, Match
 
 
@@ -20,6 +23,13 @@ class Answer:
     message: Message
     query: Query
     match: Match | None = None
+    intent: str | None = None  # the clinical intent (bot.read.Intent), when read
+    grade: int | None = None  # the grade computed from values or named
+
+    @property
+    def entry(self) -> Entry | None:
+        """The entry the reply is about, if one."""
+        return self.match.entry if self.match is not None else None
 
     @property
     def missed(self) -> bool:
@@ -133,11 +143,25 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
-    """The reply to one line of user text (slash text, mention or shell line)."""
+def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
+    """The reply to one line of user text (slash text, mention or shell line).
+
+    A question that describes a patient or asks for one fact is answered first (bot.clinical);
+    a bare name, or a question the clinical reader cannot answer, gets the entry card."""
     query = parse(text)
     if query.command == "about":
         return Answer(render.about(index.knowledge, rejected), query)
+    if query.command == "lookup" and query.kind is None:
+        question = read(" ".join(strip_mentions(text).split()), index)
+        reply = answer_question(question, index)
+        intent = str(effective_intent(question))
+        if reply is not None:
+            message = reply_message(reply, index.knowledge, compact=compact)
+            grade = reply.grade.n if reply.grade is not None else None
+            match = Match(query.text, entry=reply.entry, how="answer")
+            return Answer(message, query, match, intent=str(reply.intent), grade=grade)
+        found = HANDLERS[query.command](query, index)
+        return Answer(found.message, query, found.match, intent=intent)
     return HANDLERS[query.command](query, index)
 
 

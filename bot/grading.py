@@ -142,8 +142,10 @@ def _measured(
         if chosen is None:
             shown = reading.shown or f"{value:g}"
             either = " or ".join(f"grade {r.grade} ({r.needs})" for r in met)
-            return [], [*assumed, f"{criterion.name} {shown}: {either}"], tuple(
-                sorted({r.grade for r in met})
+            return (
+                [],
+                [*assumed, f"{criterion.name} {shown}: {either}"],
+                tuple(sorted({r.grade for r in met})),
             )
         plain = [chosen]
     shown = reading.shown or f"{value:g}"
@@ -177,8 +179,13 @@ def grade(
     """The grade of `effect` for this question: stated, or computed from its criteria."""
     if stated is not None:
         quoted = grade_text(effect, stated)
-        return Grade(stated, f"grade {stated} as asked", quoted.text if quoted else "",
-                     effect.grading_scale, stated=True)
+        return Grade(
+            stated,
+            f"grade {stated} as asked",
+            quoted.text if quoted else "",
+            effect.grading_scale,
+            stated=True,
+        )
     met: list[tuple[int, str]] = []
     assumed: list[str] = []
     possible: set[int] = set()
@@ -194,13 +201,24 @@ def grade(
         for row in criterion.signs:
             said = [m for m in row.match if m.lower() in signs]
             if said:
-                met.append((row.grade, f"{criterion.name}: {said[0]}"))
+                rule = (
+                    said[0]
+                    if said[0].lower() == criterion.name.lower()
+                    else f"{criterion.name}: {said[0]}"
+                )
+                met.append((row.grade, rule))
     if met:
         n, rule = max(met, key=lambda pair: pair[0])
         quoted = grade_text(effect, n)
-        return Grade(n, rule, quoted.text if quoted else "", effect.grading_scale,
-                     tuple(dict.fromkeys(assumed)))
+        return Grade(
+            n,
+            rule,
+            quoted.text if quoted else "",
+            effect.grading_scale,
+            tuple(dict.fromkeys(assumed)),
+        )
     if possible:
-        return Grade(None, "; ".join(assumed), "", effect.grading_scale, (),
-                     tuple(sorted(possible)))
+        return Grade(
+            None, "; ".join(assumed), "", effect.grading_scale, (), tuple(sorted(possible))
+        )
     return None

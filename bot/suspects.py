@@ -66,14 +66,13 @@ def _score(effect: SideEffect, question: Question, context: set[str]) -> Suspect
     for finding in effect.findings:
         if finding.lab:
             reading = _reading_for(question.readings, finding.lab)
-            if reading is not None and reading.direction and finding.direction:
-                if reading.direction != finding.direction:
-                    return None  # the question points the other way: never this entry
+            if _against(reading, finding.direction):
+                return None  # the question points the other way: never this entry
         if finding.after and not context.intersection(finding.after):
             continue
-        if finding.within_days and question.days is not None:
-            if question.days > finding.within_days:
-                continue
+        late = finding.within_days and question.days is not None
+        if late and question.days > finding.within_days:
+            continue
         bonus = 1 if finding.after else 0
         if finding.lab:
             reading = _reading_for(question.readings, finding.lab)
@@ -113,7 +112,11 @@ def opposite(effect: SideEffect, question: Question) -> bool:
     """Whether a lab in the question points the other way from this entry's finding."""
     for finding in effect.findings:
         reading = _reading_for(question.readings, finding.lab) if finding.lab else None
-        if reading is not None and reading.direction and finding.direction:
-            if reading.direction != finding.direction:
-                return True
+        if _against(reading, finding.direction):
+            return True
     return False
+
+
+def _against(reading: Reading | None, direction: str) -> bool:
+    """A reading with a direction that is not the finding's."""
+    return bool(reading and reading.direction and direction and reading.direction != direction)

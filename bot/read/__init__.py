@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot import words
 from bot.knowledge import Entry, Kind
@@ -65,7 +66,7 @@ def _entries(text: str, index: Index) -> tuple[list[Entry], list[str], list[Entr
             if hit.how == "fuzzy":
                 fuzzy.append(entry.id)
     pair: list[Entry] = []
-    for first, second in zip(hits, hits[1:], strict=False):
+    for first, second in pairwise(hits):
         between = toks[first.start + first.length : second.start]
         a = index.knowledge.entries[first.ids[0]]
         b = index.knowledge.entries[second.ids[0]]
@@ -75,8 +76,13 @@ def _entries(text: str, index: Index) -> tuple[list[Entry], list[str], list[Entr
     return named, fuzzy, pair
 
 
+#: A clinical question is a sentence or two; longer text is read only this far.
+MAX_READ = 400
+
+
 def read(text: str, index: Index) -> Question:
-    """The Question a line of user text asks."""
+    """The Question a line of user text asks (its first MAX_READ characters)."""
+    text = text[:MAX_READ]
     knowledge = index.knowledge
     named, fuzzy, pair = _entries(text, index)
     return Question(

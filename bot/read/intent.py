@@ -49,8 +49,9 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
         ),
         (
             Intent.GRADE,
-            r"\b(how (is|are|do you|do we|to) .{0,40}grad\w*|what grade|which grade|grade (it|this)|"
-            r"grading|graded|ctcae|astct (grade|criteria|grading)|severity grade|how severe is)\b",
+            r"\b(how (is|are|do you|do we|to) .{0,40}grad\w*|what grade|which grade|"
+            r"grade (it|this)|grading|graded|ctcae|astct (grade|criteria|grading)|"
+            r"severity grade|how severe is)\b",
         ),
         (
             Intent.ONSET,
@@ -66,7 +67,8 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
         (
             Intent.MONITOR,
             r"\b(monitor\w*|how often .{0,30}(check|test|measure)|what (labs|tests) "
-            r"(to|should|do)|baseline (labs|tests)|what to check|surveillance|screen(ing)? before)\b",
+            r"(to|should|do)|baseline (labs|tests)|what to check|surveillance|"
+            r"screen(ing)? before)\b",
         ),
         (
             Intent.ACT,

@@ -25,7 +25,9 @@ LOW_WORDS = (
 ).split()
 _MULTIPLE_WORDS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
 _NEGATION_RE = re.compile(r"\b(no|not|without|denies|denied|negative for|absent|free of)\W+$")
-_REFERENCE_RE = re.compile(r"(uln|upper limit(?: of normal)?|lln|lower limit(?: of normal)?|baseline)")
+_REFERENCE_RE = re.compile(
+    r"(uln|upper limit(?: of normal)?|lln|lower limit(?: of normal)?|baseline)"
+)
 _VALUE_AFTER_RE = re.compile(
     r"^[\s:=,(]*(?:(?:is|was|are|of|at|now|level|levels|value|rose|risen|rising|went|increased|"
     r"elevated|raised|high|low|up|down|dropped|fell|falling|to|about|around|~|>|>=|over|above|"
@@ -158,7 +160,7 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
 
 
 def _per_day(lowered: str, knowledge: Knowledge, readings: list[Reading]) -> list[Reading]:
-    """"Diarrhea 8 times a day": a count per day with no measure named beside it."""
+    """ "Diarrhea 8 times a day": a count per day with no measure named beside it."""
     match = _PER_DAY_RE.search(lowered)
     if match is None:
         return []
@@ -170,7 +172,7 @@ def _per_day(lowered: str, knowledge: Knowledge, readings: list[Reading]) -> lis
     ]
 
 
-def _with_value(reading, lowered, start, end, lab, units) -> Reading:  # noqa: ANN001
+def _with_value(reading, lowered, start, end, lab, units) -> Reading:
     after = _VALUE_AFTER_RE.match(lowered[end : end + 60])
     before = _VALUE_BEFORE_RE.search(lowered[max(0, start - 30) : start])
     window = lowered[end : end + 30]
@@ -191,7 +193,7 @@ def _with_value(reading, lowered, start, end, lab, units) -> Reading:  # noqa: A
     return _interpret(reading, lab, value, rest, first, shown, lowered, units)
 
 
-def _interpret(reading, lab, value, rest, first, shown, lowered, units) -> Reading:  # noqa: ANN001
+def _interpret(reading, lab, value, rest, first, shown, lowered, units) -> Reading:
     multiple = re.match(r"\s*(?:x|times|fold)\s*(?:the\s+)?(\S+(?:\s+\S+){0,3})?", rest)
     given = _given_references(lowered, lab)
     if multiple:
@@ -240,7 +242,7 @@ def _reference(word: str) -> str:
     return "baseline"
 
 
-def _given_references(lowered: str, lab) -> dict:  # noqa: ANN001
+def _given_references(lowered: str, lab) -> dict:
     """The lab's ULN or the patient's baseline when the question states them."""
     out: dict = {}
     uln = re.search(r"\b(?:uln|upper limit(?: of normal)?)\s*(?:of|is|=|:)?\s*" + NUM, lowered)
@@ -260,7 +262,9 @@ def _merge(readings: list[Reading]) -> list[Reading]:
     for reading in readings:
         old = best.get(reading.lab)
         if old is None or (old.value is None and reading.value is not None):
-            best[reading.lab] = replace(reading, direction=reading.direction or (old.direction if old else ""))
+            best[reading.lab] = replace(
+                reading, direction=reading.direction or (old.direction if old else "")
+            )
         elif not old.direction and reading.direction:
             best[reading.lab] = replace(old, direction=reading.direction)
     return list(best.values())

@@ -71,7 +71,9 @@ def _build(knowledge: Knowledge) -> Vocabulary:
         for text, direction in named:
             short = _short(text) and not direction
             labs.append(
-                Phrase(phrase_pattern(text, case_sensitive=short), lab.id, direction, short, len(text))
+                Phrase(
+                    phrase_pattern(text, case_sensitive=short), lab.id, direction, short, len(text)
+                )
             )
         units.update(u.unit for u in lab.units)
     labs.sort(key=lambda p: -p.length)

@@ -1,0 +1,85 @@
+"""Route a read Question to the reply that answers its intent, or to None for a bare name.
+
+One function decides which intent a question ends up with (its words, else what it describes:
+values or a grade mean "what to do", two entries joined by "or" mean a choice, a cancer named
+with a class means its options) and which fields answer it. Entry cards stay the answer to a
+bare name or to a question this cannot answer.
+"""
+
+from __future__ import annotations
+
+from bot import reply_facts as facts
+from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect
+from bot.read import Intent, Question
+from bot.reply import Reply, agents_of, clinical, side_effect_for
+from bot.search import Index
+
+_DRUG_FACTS = (Intent.BOXED_WARNING, Intent.REMS, Intent.APPROVAL)
+
+
+def effective_intent(question: Question) -> Intent:
+    """The intent a question ends up with when its words name none, or name a weaker one."""
+    intent = question.intent
+    has_cancer = any(isinstance(e, Cancer) for e in question.entries)
+    has_agent = bool(agents_of(question))
+    weak = intent in (None, Intent.SIDE_EFFECTS, Intent.INDICATIONS)
+    if weak and question.clinical and (intent is not Intent.INDICATIONS or not has_cancer):
+        return Intent.ACT
+    if intent is not None:
+        return intent
+    if len(question.alternatives) == 2:
+        return Intent.CHOOSE
+    if has_cancer and has_agent:
+        return Intent.INDICATIONS
+    return Intent.LOOKUP
+
+
+def _drugs(question: Question) -> list[Drug]:
+    pair = [e for e in question.alternatives if isinstance(e, Drug)]
+    return pair or [e for e in question.entries if isinstance(e, Drug)]
+
+
+def answer_question(question: Question, index: Index) -> Reply | None:
+    """The Reply for a question, or None when an entry card is the better answer."""
+    intent = effective_intent(question)
+    knowledge = index.knowledge
+    drugs = _drugs(question)
+    if intent in _DRUG_FACTS:
+        if not drugs:
+            return None
+        handler = {
+            Intent.BOXED_WARNING: facts.boxed_warning,
+            Intent.REMS: facts.rems,
+            Intent.APPROVAL: facts.approval,
+        }[intent]
+        return handler(drugs[:2])
+    if intent is Intent.TARGET:
+        named = list(question.alternatives) or list(question.entries)
+        return facts.target(named)
+    if intent in (Intent.PREGNANCY, Intent.DRIVING):
+        return facts.from_monitoring(drugs[:2], intent, knowledge) if drugs else None
+    if intent is Intent.CHOOSE:
+        return facts.choose(question, knowledge)
+    if intent is Intent.INDICATIONS:
+        return facts.indications(question, knowledge)
+    if intent is Intent.SIDE_EFFECTS:
+        agent = _agent(question)
+        return facts.side_effects(agent, knowledge) if agent is not None else None
+    if intent is Intent.MONITOR:
+        named_effect = any(isinstance(e, SideEffect) for e in question.entries)
+        if drugs and not named_effect and not question.clinical:
+            return facts.monitoring(drugs[:1])
+        return clinical(question, index, intent)
+    if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
+        effect, _ = side_effect_for(question, index)
+        if effect is None:
+            return None
+        return clinical(question, index, intent)
+    return None
+
+
+def _agent(question: Question) -> Entry | None:
+    for entry in question.entries:
+        if entry.kind in (Kind.DRUG, Kind.CLASS) and entry.id not in question.fuzzy:
+            return entry
+    return None

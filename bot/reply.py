@@ -1,0 +1,319 @@
+"""Answer a clinical question first: the grade, the rule and the step, quoted from the knowledge.
+
+`answer_question(question, index)` returns a Reply (or None when the question is a bare name and
+the entry card answers it best). A Reply is plain data: its lead and first text are quoted from
+fields of the entries (a management row, a grading row, a boxed warning, an approval year), never
+written here; when the knowledge does not hold the answer, the Reply says so in one line and
+shows the closest entry. Drug, class and cancer facts are in bot.reply_facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.grading import Grade, bounds_text, grade, grade_text, management_row
+from bot.knowledge import Entry, Kind, SideEffect, Source
+from bot.read import Intent, Question
+from bot.search import Index
+from bot.suspects import linked_side_effects, opposite, suspects
+
+#: The answer's first block stays within this many characters (issue 10: about 600).
+FIRST_BUDGET = 560
+_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say first, and what sits a button away."""
+
+    entry: Entry
+    intent: Intent
+    lead: str  # bold opening: "Grade 3 · Immune-related colitis · ipilimumab + nivolumab"
+    first: str  # the answer itself, quoted from fields
+    grade: Grade | None = None
+    details: tuple[tuple[str, str], ...] = ()  # (heading, text) below the answer
+    buttons: tuple[tuple[str, str, str], ...] = ()  # (label, entry id, section)
+    sources: tuple[Source, ...] = ()
+    missing: bool = False  # the knowledge does not hold this answer; closest entry shown
+    others: tuple[Entry, ...] = field(default=())
+
+
+def split_sentences(text: str, budget: int = FIRST_BUDGET) -> tuple[str, str]:
+    """The whole sentences of `text` that fit in `budget`, and the rest (never mid-sentence,
+    unless a single sentence is longer than the budget)."""
+    if len(text) <= budget:
+        return text, ""
+    parts = _SENTENCE_RE.split(text)
+    head: list[str] = []
+    for part in parts:
+        if len(" ".join([*head, part])) > budget:
+            break
+        head.append(part)
+    if not head:
+        cut = text.rfind(" ", 0, budget - 1)
+        return text[: max(cut, 1)].rstrip(",;:") + "…", text
+    return " ".join(head), " ".join(parts[len(head) :])
+
+
+def short_source(source: Source) -> str:
+    """A source as a reader names it: the citation in brackets, or the title."""
+    bracket = re.search(r"\(([^()]*\d{4}[^()]*)\)\s*$", source.title)
+    title = bracket.group(1) if bracket else source.title
+    return title if len(title) <= 90 else title[:89] + "…"
+
+
+def agents_of(question: Question) -> list[Entry]:
+    return [e for e in question.entries if e.kind in (Kind.DRUG, Kind.CLASS)]
+
+
+def _on(agents: list[Entry]) -> str:
+    names = [a.name for a in agents[:3]]
+    return f" on {' + '.join(names)}" if names else ""
+
+
+def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None, bool]:
+    """The side effect a question is about: named outright (if its drug causes it and no lab
+    points the other way), else the one its findings point to. (effect, from findings)."""
+    knowledge = index.knowledge
+    agents = agents_of(question)
+    linked = linked_side_effects(knowledge, agents) if agents else None
+    for entry in question.entries:
+        if not isinstance(entry, SideEffect) or entry.id in question.fuzzy:
+            continue
+        caused = linked is None or entry.id in linked
+        # the general irAE entry answers a named question, not a described patient
+        general = entry.id == "irae" and question.clinical
+        if caused and not general and not opposite(entry, question):
+            return entry, False
+    found = suspects(question, knowledge, agents)
+    # One vague sign ("c/o cough") is not enough to answer for a side effect unasked.
+    if found and (found[0].score >= 2 or question.intent is not None):
+        return found[0].effect, True
+    for entry in question.entries:
+        named = isinstance(entry, SideEffect) and entry.id not in question.fuzzy
+        caused = linked is None or entry.id in linked
+        if named and caused and not opposite(entry, question):
+            return entry, False
+    return None, False
+
+
+def _grade_lead(effect: SideEffect, found: Grade | None, agents: list[Entry]) -> str:
+    if found is None or found.n is None:
+        return f"{effect.name}{_on(agents)}"
+    return f"Grade {found.n} {_lower_first(effect.name)}{_on(agents)}"
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:] if name[:2].islower() or name[1:2].islower() else name
+
+
+def _rule_line(found: Grade | None) -> str:
+    if found is None:
+        return ""
+    if found.stated:
+        return ""
+    if found.n is None:
+        return found.rule
+    scale = found.scale.replace("(", "").replace(")", "")
+    line = f"{found.rule} → grade {found.n} ({scale})"
+    if found.assumed:
+        line += "; " + "; ".join(found.assumed)
+    return line
+
+
+def clinical(question: Question, index: Index, intent: Intent) -> Reply | None:
+    """A side-effect question: what to do at this grade, or what grade this is."""
+    effect, _ = side_effect_for(question, index)
+    if effect is None:
+        return None
+    knowledge = index.knowledge
+    agents = agents_of(question)
+    found = grade(
+        effect,
+        knowledge,
+        question.readings,
+        question.signs,
+        stated=question.grade,
+        text=question.text.lower(),
+    )
+    if intent is Intent.ONSET:
+        return _about(effect, intent, agents, found, "Typical onset", effect.onset)
+    if intent is Intent.MONITOR:
+        row = next((m for m in effect.management if m.grade == "all"), None)
+        return _about(
+            effect, intent, agents, found, "Work-up and monitoring", row.text if row else ""
+        )
+    if intent is Intent.GRADE or (found is not None and not effect.management):
+        return _grading(effect, intent, agents, found)
+    return _management(effect, intent, agents, found, question)
+
+
+def _buttons(effect: SideEffect, agents: list[Entry]) -> tuple[tuple[str, str, str], ...]:
+    out = [("Full entry", effect.id, "overview"), ("Grading table", effect.id, "grading")]
+    out.append(("Management by grade", effect.id, "management"))
+    out += [(f"{a.name[:1].upper()}{a.name[1:]} card", a.id, "overview") for a in agents[:2]]
+    return tuple(out)
+
+
+def _about(effect, intent, agents, found, heading, text) -> Reply:
+    if not text:
+        return Reply(
+            effect,
+            intent,
+            f"{effect.name}{_on(agents)}",
+            f"The knowledge holds no {heading.lower()} for {effect.name}; its entry is below.",
+            found,
+            (("Summary", effect.summary),),
+            _buttons(effect, agents),
+            effect.sources,
+            missing=True,
+        )
+    head, rest = split_sentences(text)
+    details = ((heading + " (continued)", rest),) if rest else ()
+    return Reply(
+        effect,
+        intent,
+        f"{effect.name}{_on(agents)} · {heading}",
+        head,
+        found,
+        details,
+        _buttons(effect, agents),
+        effect.sources,
+    )
+
+
+def _grading(effect, intent, agents, found) -> Reply:
+    table = "\n".join(f"{g.label}: {g.text}" for g in effect.grades)
+    if found is None or (found.n is None and not found.possible):
+        first = f"Graded by {effect.grading_scale}." if effect.grading_scale else ""
+        head, rest = split_sentences(table, FIRST_BUDGET - len(first))
+        return Reply(
+            effect,
+            intent,
+            f"How {effect.name} is graded",
+            f"{first}\n{head}".strip(),
+            found,
+            (("Grading", rest),) if rest else (),
+            _buttons(effect, agents),
+            effect.sources,
+            missing=not effect.grades,
+        )
+    if found.n is None:
+        first = found.rule
+    else:
+        first = f"{_rule_line(found)}. {effect.grading_scale} grade {found.n}: {found.text}"
+    next_step = management_row(effect, found.n) if found.n else None
+    details = [("Grading", table)]
+    if next_step:
+        details.insert(0, (f"Management, {next_step.label.lower()}", next_step.text))
+    head, rest = split_sentences(first)
+    return Reply(
+        effect,
+        intent,
+        _grade_lead(effect, found, agents),
+        head,
+        found,
+        tuple(details),
+        _buttons(effect, agents),
+        effect.sources,
+    )
+
+
+def _pointers(effect: SideEffect, question: Question) -> str:
+    """What in the question points to the entry: "high TSH", "fever, hypotension"."""
+    said = []
+    for finding in effect.findings:
+        reading = next((r for r in question.readings if r.lab == finding.lab), None)
+        if finding.lab and reading is not None and reading.direction == finding.direction:
+            said.append(f"{finding.direction} {_lab_name(reading.lab)}")
+        elif finding.sign and finding.sign.lower() in question.signs:
+            said.append(finding.sign)
+    return ", ".join(dict.fromkeys(said))
+
+
+def _lab_name(lab_id: str) -> str:
+    return lab_id.upper() if len(lab_id) <= 3 else lab_id.replace("-", " ")
+
+
+def _rows_line(effect: SideEffect, question: Question) -> str:
+    """The rows a value could fall into, for the measures the question names (else the first)."""
+    measured = [c for c in effect.criteria if c.measure]
+    named = [c for c in measured if any(r.lab == c.measure for r in question.readings)]
+    out = []
+    for criterion in (named or measured)[:2]:
+        rows = "; ".join(f"G{r.grade} {bounds_text(r, criterion.unit)}" for r in criterion.rows)
+        out.append(f"{criterion.name}: {rows}")
+    return " · ".join(out)
+
+
+def _by_grade(effect: SideEffect) -> str:
+    """The first sentence of each grade's management row: the hold/continue decision."""
+    parts = []
+    for row in effect.management:
+        if row.grade == "all":
+            continue
+        first = split_sentences(row.text, 200)[0]
+        parts.append(f"{row.label}: {first}")
+    return " ".join(parts)
+
+
+def _management(effect, intent, agents, found, question) -> Reply:
+    general = next((m for m in effect.management if m.grade == "all"), None)
+    row = management_row(effect, found.n) if found and found.n else None
+    rule = _rule_line(found)
+    details: list[tuple[str, str]] = []
+    if row is None:
+        grades = "; ".join(f"{m.label}: {m.text}" for m in effect.management if m.grade != "all")
+        lead = f"{effect.name}{_on(agents)}"
+        pointers = _pointers(effect, question)
+        opening = ""
+        if pointers:
+            said = f"{pointers[:1].upper()}{pointers[1:]}{_on(agents)}"
+            opening = f"{said} points to {_lower_first(effect.name)}. "
+        if found is not None and found.n is None and found.rule:
+            opening += f"{found.rule}. "
+        else:
+            rows = _rows_line(effect, question)
+            scale = effect.grading_scale.replace("(", "").replace(")", "")
+            opening += f"Grade it by {rows} ({scale}). " if rows else ""
+        first = opening + (_by_grade(effect) or (general.text if general else ""))
+        if not effect.management:
+            first = f"The knowledge holds no management steps for {effect.name}; see its entry."
+        head, rest = split_sentences(first)
+        if rest:
+            details.append(("All grades (continued)", rest))
+        if grades:
+            details.append(("Management by grade", grades))
+        return Reply(
+            effect,
+            intent,
+            lead,
+            head,
+            found,
+            tuple(details),
+            _buttons(effect, agents),
+            effect.sources,
+            missing=not effect.management,
+        )
+    text = f"{rule}. {row.text}" if rule else row.text
+    head, rest = split_sentences(text)
+    if rest:
+        details.append((f"{row.label} (continued)", rest))
+    if general is not None:
+        details.append(("All grades", general.text))
+    if effect.escalate:
+        details.append(("When to escalate", effect.escalate))
+    quoted = grade_text(effect, found.n) if found and found.n else None
+    if quoted is not None and found is not None and found.stated:
+        details.append((f"{quoted.label} means", quoted.text))
+    return Reply(
+        effect,
+        intent,
+        _grade_lead(effect, found, agents),
+        head,
+        found,
+        tuple(details),
+        _buttons(effect, agents),
+        effect.sources,
+    )
