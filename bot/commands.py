@@ -151,7 +151,7 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
     query = parse(text)
     if query.command == "about":
         return Answer(render.about(index.knowledge, rejected), query)
-    if query.command == "lookup" and query.kind is None:
+    if query.command == "lookup":
         question = read(" ".join(strip_mentions(text).split()), index)
         reply = answer_question(question, index)
         intent = str(effective_intent(question))

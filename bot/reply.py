@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.grading import Grade, bounds_text, grade, grade_text, management_row
-from bot.knowledge import Entry, Kind, SideEffect, Source
+from bot.knowledge import Entry, Kind, Knowledge, SideEffect, Source
 from bot.read import Intent, Question
 from bot.search import Index
 from bot.suspects import linked_side_effects, opposite, suspects
@@ -116,7 +116,8 @@ def _rule_line(found: Grade | None) -> str:
     if found.n is None:
         return found.rule
     scale = found.scale.replace("(", "").replace(")", "")
-    line = f"{found.rule} → grade {found.n} ({scale})"
+    rule = found.rule[:1].upper() + found.rule[1:]
+    line = f"{rule} → grade {found.n} ({scale})"
     if found.assumed:
         line += "; " + "; ".join(found.assumed)
     return line
@@ -146,7 +147,7 @@ def clinical(question: Question, index: Index, intent: Intent) -> Reply | None:
         )
     if intent is Intent.GRADE or (found is not None and not effect.management):
         return _grading(effect, intent, agents, found)
-    return _management(effect, intent, agents, found, question)
+    return _management(effect, intent, agents, found, question, knowledge)
 
 
 def _buttons(effect: SideEffect, agents: list[Entry]) -> tuple[tuple[str, str, str], ...]:
@@ -156,7 +157,14 @@ def _buttons(effect: SideEffect, agents: list[Entry]) -> tuple[tuple[str, str, s
     return tuple(out)
 
 
-def _about(effect, intent, agents, found, heading, text) -> Reply:
+def _about(
+    effect: SideEffect,
+    intent: Intent,
+    agents: list[Entry],
+    found: Grade | None,
+    heading: str,
+    text: str,
+) -> Reply:
     if not text:
         return Reply(
             effect,
@@ -183,7 +191,7 @@ def _about(effect, intent, agents, found, heading, text) -> Reply:
     )
 
 
-def _grading(effect, intent, agents, found) -> Reply:
+def _grading(effect: SideEffect, intent: Intent, agents: list[Entry], found: Grade | None) -> Reply:
     table = "\n".join(f"{g.label}: {g.text}" for g in effect.grades)
     if found is None or (found.n is None and not found.possible):
         first = f"Graded by {effect.grading_scale}." if effect.grading_scale else ""
@@ -220,20 +228,21 @@ def _grading(effect, intent, agents, found) -> Reply:
     )
 
 
-def _pointers(effect: SideEffect, question: Question) -> str:
+def _pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> str:
     """What in the question points to the entry: "high TSH", "fever, hypotension"."""
     said = []
     for finding in effect.findings:
         reading = next((r for r in question.readings if r.lab == finding.lab), None)
         if finding.lab and reading is not None and reading.direction == finding.direction:
-            said.append(f"{finding.direction} {_lab_name(reading.lab)}")
+            said.append(f"{finding.direction} {_lab_name(reading.lab, knowledge)}")
         elif finding.sign and finding.sign.lower() in question.signs:
             said.append(finding.sign)
     return ", ".join(dict.fromkeys(said))
 
 
-def _lab_name(lab_id: str) -> str:
-    return lab_id.upper() if len(lab_id) <= 3 else lab_id.replace("-", " ")
+def _lab_name(lab_id: str, knowledge: Knowledge) -> str:
+    lab = knowledge.labs.get(lab_id)
+    return lab.name if lab is not None else lab_id
 
 
 def _rows_line(effect: SideEffect, question: Question) -> str:
@@ -258,7 +267,14 @@ def _by_grade(effect: SideEffect) -> str:
     return " ".join(parts)
 
 
-def _management(effect, intent, agents, found, question) -> Reply:
+def _management(
+    effect: SideEffect,
+    intent: Intent,
+    agents: list[Entry],
+    found: Grade | None,
+    question: Question,
+    knowledge: Knowledge,
+) -> Reply:
     general = next((m for m in effect.management if m.grade == "all"), None)
     row = management_row(effect, found.n) if found and found.n else None
     rule = _rule_line(found)
@@ -266,7 +282,7 @@ def _management(effect, intent, agents, found, question) -> Reply:
     if row is None:
         grades = "; ".join(f"{m.label}: {m.text}" for m in effect.management if m.grade != "all")
         lead = f"{effect.name}{_on(agents)}"
-        pointers = _pointers(effect, question)
+        pointers = _pointers(effect, question, knowledge)
         opening = ""
         if pointers:
             said = f"{pointers[:1].upper()}{pointers[1:]}{_on(agents)}"

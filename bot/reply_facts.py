@@ -39,23 +39,23 @@ def _sentences(text: str, pattern: re.Pattern[str]) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+", text) if pattern.search(s)]
 
 
-def _reply(drugs: list[Drug], intent: Intent, lead: str, lines: list[str], **kw) -> Reply:
+def _reply(
+    drugs: list[Drug], intent: Intent, lead: str, lines: list[str], *, missing: bool = False
+) -> Reply:
     text = "\n".join(lines)
     head, rest = split_sentences(text, FIRST_BUDGET)
-    details = kw.pop("details", ())
-    if rest:
-        details = (("More", rest), *details)
+    details = (("More", rest),) if rest else ()
     return Reply(
         drugs[0],
         intent,
         lead,
         head,
         None,
-        tuple(details),
+        details,
         _drug_buttons(drugs),
         drugs[0].sources,
+        missing=missing,
         others=tuple(drugs[1:]),
-        **kw,
     )
 
 
@@ -104,6 +104,8 @@ def approval(drugs: list[Drug]) -> Reply:
             lines.insert(
                 0, f"{a.name[:1].upper()}{a.name[1:]} was first ({a.first_approval_year})."
             )
+    if len(dated) == 2:
+        drugs = sorted(drugs, key=lambda d: d.first_approval_year or 0)
     for drug in drugs:
         if not drug.first_approval_year:
             lines.append(f"The knowledge holds no approval year for {drug.title}.")

@@ -14,7 +14,7 @@ from bot.render import ACTION_REPORT, ACTION_SECTION, ACTION_SHARE, DISCLAIMER, 
 from bot.reply import Reply, short_source, split_sentences
 
 #: Visible characters of a first reply (the issue's budget is about 1,500).
-REPLY_BUDGET = 1400
+REPLY_BUDGET = 1100
 COMPACT_BUDGET = 700
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.knowledge import Knowledge
+from bot.measures import Lab
 from bot.read.vocabulary import vocabulary
 
 NUM = r"(\d+(?:[.,]\d+)?)"
@@ -103,11 +104,18 @@ def read_days(text: str) -> int | None:
     return None
 
 
+_CLAUSE_RE = re.compile(r"[,;.(]| and | but | with | while ")
+
+
 def _direction_near(lowered: str, start: int, end: int) -> str:
-    before = re.findall(r"[a-z]+", lowered[max(0, start - 20) : start])[-2:]
-    after_text = re.split(r"[,;.]| and | but ", lowered[end : end + 30])[0]
+    """A direction word in the same clause, nearest first: "TSH suppressed", "high TSH"."""
+    before_text = _CLAUSE_RE.split(lowered[max(0, start - 20) : start])[-1]
+    before = re.findall(r"[a-z]+", before_text)[-2:]
+    after_text = _CLAUSE_RE.split(lowered[end : end + 30])[0]
     after = re.findall(r"[a-z]+", after_text)[:3]
-    for word in [*reversed(before), *after]:
+    nearest = [w for pair in zip(reversed(before), after, strict=False) for w in pair]
+    rest = [*reversed(before), *after]
+    for word in [*nearest, *rest]:
         if word in HIGH_WORDS:
             return "high"
         if word in LOW_WORDS:
@@ -172,7 +180,10 @@ def _per_day(lowered: str, knowledge: Knowledge, readings: list[Reading]) -> lis
     ]
 
 
-def _with_value(reading, lowered, start, end, lab, units) -> Reading:
+def _with_value(
+    reading: Reading, lowered: str, start: int, end: int, lab: Lab, units: re.Pattern[str]
+) -> Reading:
+    """The value written after the lab ("AST 6x ULN") or before it ("8 watery stools")."""
     after = _VALUE_AFTER_RE.match(lowered[end : end + 60])
     before = _VALUE_BEFORE_RE.search(lowered[max(0, start - 30) : start])
     window = lowered[end : end + 30]
@@ -193,7 +204,17 @@ def _with_value(reading, lowered, start, end, lab, units) -> Reading:
     return _interpret(reading, lab, value, rest, first, shown, lowered, units)
 
 
-def _interpret(reading, lab, value, rest, first, shown, lowered, units) -> Reading:
+def _interpret(
+    reading: Reading,
+    lab: Lab,
+    value: float,
+    rest: str,
+    first: str | None,
+    shown: str,
+    lowered: str,
+    units: re.Pattern[str],
+) -> Reading:
+    """A number as a multiple of a reference ("6x ULN") or in a unit (assumed if not given)."""
     multiple = re.match(r"\s*(?:x|times|fold)\s*(?:the\s+)?(\S+(?:\s+\S+){0,3})?", rest)
     given = _given_references(lowered, lab)
     if multiple:
@@ -242,9 +263,9 @@ def _reference(word: str) -> str:
     return "baseline"
 
 
-def _given_references(lowered: str, lab) -> dict:
+def _given_references(lowered: str, lab: Lab) -> dict[str, float]:
     """The lab's ULN or the patient's baseline when the question states them."""
-    out: dict = {}
+    out: dict[str, float] = {}
     uln = re.search(r"\b(?:uln|upper limit(?: of normal)?)\s*(?:of|is|=|:)?\s*" + NUM, lowered)
     if uln:
         out["uln"] = _number(uln.group(1))
