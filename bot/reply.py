@@ -233,6 +233,10 @@ def _pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> s
     said = []
     for finding in effect.findings:
         reading = next((r for r in question.readings if r.lab == finding.lab), None)
+        lab = knowledge.labs.get(finding.lab)
+        as_sign = lab is not None and any(t.lower() in question.signs for t in lab.high + lab.low)
+        if as_sign:
+            continue  # already said as a sign ("fever")
         if finding.lab and reading is not None and reading.direction == finding.direction:
             said.append(f"{finding.direction} {_lab_name(reading.lab, knowledge)}")
         elif finding.sign and finding.sign.lower() in question.signs:
