@@ -156,7 +156,7 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
         reply = answer_question(question, index)
         intent = str(effective_intent(question))
         if reply is not None:
-            message = reply_message(reply, index.knowledge, compact=compact)
+            message = reply_message(reply, index.knowledge, compact=compact, question=question.text)
             grade = reply.grade.n if reply.grade is not None else None
             match = Match(query.text, entry=reply.entry, how="answer")
             return Answer(message, query, match, intent=str(reply.intent), grade=grade)

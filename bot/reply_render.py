@@ -33,17 +33,15 @@ def _footer(reply: Reply, *, compact: bool) -> Block:
     return bk.context([f"Sources: {links}{more} · reviewed {reviewed} · _{DISCLAIMER}_"])
 
 
-def _buttons(reply: Reply, *, shareable: bool) -> Block:
+def _buttons(reply: Reply, *, shareable: bool, question: str) -> Block:
     elements = [
         bk.button(label, ACTION_SECTION, f"{entry_id}|{section}")
         for label, entry_id, section in reply.buttons
     ]
     if shareable:
-        elements.append(
-            bk.button(
-                "Share in channel", ACTION_SHARE, f"{reply.entry.id}|overview", style="primary"
-            )
-        )
+        # Share asks the question again, so what is shared is this answer, not a card.
+        value = f"{reply.entry.id}|answer|{question[:1500]}"
+        elements.append(bk.button("Share in channel", ACTION_SHARE, value, style="primary"))
     elements.append(bk.button("Report a problem", ACTION_REPORT, f"{reply.entry.id}|answer"))
     return bk.actions(elements, block_id=f"immuno.answer.{reply.entry.id}")
 
@@ -59,7 +57,12 @@ def _visible(blocks: list[Block]) -> int:
 
 
 def reply_message(
-    reply: Reply, knowledge: Knowledge, *, shareable: bool = True, compact: bool = False
+    reply: Reply,
+    knowledge: Knowledge,
+    *,
+    shareable: bool = True,
+    compact: bool = False,
+    question: str = "",
 ) -> Message:
     """The reply as Block Kit: answer first, a little detail if it fits, buttons, sources."""
     budget = COMPACT_BUDGET if compact else REPLY_BUDGET
@@ -82,7 +85,7 @@ def reply_message(
             block = bk.section(f"*{escape(heading)}*\n{escape(head)}{more}")
             out.append(block)
             room -= _visible([block])
-    out.append(_buttons(reply, shareable=shareable))
+    out.append(_buttons(reply, shareable=shareable and bool(question), question=question))
     out.append(footer)
     fallback = f"{reply.lead}: {reply.first}"
     return Message(

@@ -90,8 +90,11 @@ def register(app: App, services: Services) -> None:
         app.action(_action_id(action))(ack=ack_only, lazy=[show_section])
 
     def share(body: dict[str, Any]) -> None:
-        entry_id, section, _ = parse_value(_value(body))
-        message = commands.entry_card(services.store.index, entry_id, section or None)
+        entry_id, section, query = parse_value(_value(body))
+        if section == "answer" and query:  # an answer to a question: share that answer
+            message = commands.answer(query, services.store.index).message
+        else:
+            message = commands.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
             return
