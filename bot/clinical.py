@@ -31,6 +31,9 @@ def effective_intent(question: Question) -> Intent:
         return Intent.CHOOSE
     if has_cancer and has_agent:
         return Intent.INDICATIONS
+    named_effect = any(isinstance(e, SideEffect) for e in question.entries)
+    if named_effect and (has_agent or question.text.rstrip().endswith("?")):
+        return Intent.ACT  # "hypothyroidism on nivolumab", "infliximab for hepatitis?"
     return Intent.LOOKUP
 
 
@@ -73,7 +76,7 @@ def answer_question(question: Question, index: Index) -> Reply | None:
     if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
         effect, _ = side_effect_for(question, index)
         if effect is None:
-            return None
+            return facts.unmatched(question, knowledge, intent) if question.clinical else None
         return clinical(question, index, intent)
     return None
 

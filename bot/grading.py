@@ -112,6 +112,12 @@ def _in_row(row: Row, value: float, reading: Reading) -> tuple[bool, str]:
     return True, assumed
 
 
+def falls_in(criterion: Criterion, reading: Reading, lab: Lab) -> bool:
+    """Whether the reading's value lands in one of the criterion's rows."""
+    value, _ = _value(criterion, reading, lab)
+    return value is not None and any(_in_row(row, value, reading)[0] for row in criterion.rows)
+
+
 def _measured(
     effect: SideEffect, criterion: Criterion, reading: Reading, lab: Lab, text: str
 ) -> tuple[list[tuple[int, str]], list[str], tuple[int, ...]]:

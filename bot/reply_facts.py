@@ -264,6 +264,41 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
     return None
 
 
+def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply | None:
+    """Findings that point to no side effect of the drug named: say so, show the drug."""
+    agent = next((a for a in agents_of(question) if a.id not in question.fuzzy), None)
+    if agent is None:
+        return None
+    said = [knowledge.labs[r.lab].name for r in question.readings if r.lab in knowledge.labs]
+    said += list(question.signs)
+    what = ", ".join(dict.fromkeys(said)) or "these findings"
+    first = (
+        f"The knowledge holds no side effect of {agent.name} that {what} points to; "
+        f"the {agent.name} entry and its side effects are below."
+    )
+    unsure = [r for r in question.readings if r.value is not None and not r.direction]
+    if unsure:
+        shown = ", ".join(f"{knowledge.labs[r.lab].name} {r.shown}" for r in unsure)
+        first = (
+            f"{shown}: is that high or low for your lab? Side effects of {agent.name} differ "
+            f"by direction, so say which (e.g. “low {knowledge.labs[unsure[0].lab].name}”)."
+        )
+    effects = getattr(agent, "side_effects", ()) or getattr(agent, "hallmark_toxicities", ())
+    buttons = tuple(
+        (knowledge.entries[i].name[:75], i, "overview") for i in effects if i in knowledge.entries
+    )
+    return Reply(
+        agent,
+        intent,
+        agent.title,
+        first,
+        details=(("Summary", agent.summary),),
+        buttons=(("Full card", agent.id, "overview"), *buttons[:10]),
+        sources=agent.sources,
+        missing=True,
+    )
+
+
 def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
     """ "Is pembro used in endometrial cancer?": yes with the label's note, or no."""
     notes = [i.note for i in drug.indications if i.cancer == cancer.id]

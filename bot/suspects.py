@@ -9,9 +9,11 @@ is known to cause are candidates; findings tied to a therapy count only after th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.grading import falls_in
 from bot.knowledge import Drug, Entry, Knowledge, SideEffect, TherapyClass
+from bot.measures import Lab
 from bot.read import Question
 from bot.read.values import Reading
 
@@ -61,7 +63,9 @@ def _reading_for(readings: tuple[Reading, ...], lab: str) -> Reading | None:
     return next((r for r in readings if r.lab == lab), None)
 
 
-def _score(effect: SideEffect, question: Question, context: set[str]) -> Suspect | None:
+def _score(
+    effect: SideEffect, question: Question, context: set[str], labs: dict[str, Lab]
+) -> Suspect | None:
     score = matched = 0
     for finding in effect.findings:
         if finding.lab:
@@ -81,28 +85,49 @@ def _score(effect: SideEffect, question: Question, context: set[str]) -> Suspect
         elif finding.sign.lower() in question.signs:
             score, matched = score + 1 + bonus, matched + 1
     for criterion in effect.criteria:
-        if criterion.measure and _reading_for(question.readings, criterion.measure):
-            reading = _reading_for(question.readings, criterion.measure)
-            if reading is not None and reading.value is not None:
-                score += 2
+        reading = _reading_for(question.readings, criterion.measure)
+        lab = labs.get(criterion.measure)
+        if reading is not None and lab is not None and falls_in(criterion, reading, lab):
+            score += 2  # the value lands in one of its grading rows
         if any(m.lower() in question.signs for row in criterion.signs for m in row.match):
-            score += 1
+            score += 2  # a sign that grades it ("unarousable", "two vasopressors") is specific
     if score == 0:
         return None
     return Suspect(effect, score, matched, len(effect.findings))
+
+
+def _implied_directions(question: Question, candidates: list[SideEffect]) -> Question:
+    """A value given without "high" or "low" ("platelets 20 after cilta-cel") takes the
+    direction that every candidate naming that lab agrees on; if they disagree (TSH: high for
+    hypothyroidism, low for thyroiditis) it stays without one and decides nothing."""
+    readings = []
+    for reading in question.readings:
+        if reading.direction or reading.value is None:
+            readings.append(reading)
+            continue
+        ways = {f.direction for e in candidates for f in e.findings if f.lab == reading.lab}
+        readings.append(replace(reading, direction=ways.pop()) if len(ways) == 1 else reading)
+    return replace(question, readings=tuple(readings))
 
 
 def suspects(question: Question, knowledge: Knowledge, agents: list[Entry]) -> list[Suspect]:
     """Side effects the findings point to, best first; opposite-direction entries left out."""
     context = agent_context(knowledge, agents)
     allowed = linked_side_effects(knowledge, agents) if agents else None
+    candidates = [
+        e
+        for e in knowledge.entries.values()
+        if isinstance(e, SideEffect) and (allowed is None or e.id in allowed)
+    ]
+    if agents:
+        question = _implied_directions(question, candidates)
     found = []
     for entry in knowledge.entries.values():
         if not isinstance(entry, SideEffect):
             continue
         if allowed is not None and entry.id not in allowed:
             continue
-        suspect = _score(entry, question, context)
+        suspect = _score(entry, question, context, knowledge.labs)
         if suspect is not None:
             found.append(suspect)
     return sorted(found, key=lambda s: (-s.score, -s.matched / max(s.listed, 1)))

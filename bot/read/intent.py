@@ -75,7 +75,7 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             r"\b(what now|what next|next steps?|what (do|should|to) (i|we|you)? ?do|what to do|"
             r"manag\w*|treat(ed|ing|ment)?|handl\w*|approach|dose|dosing|hold|withhold|"
             r"continue|stop(ped)?|discontinu\w*|rechallenge|re-challenge|resume|restart|"
-            r"steroids?|tocilizumab|how to deal|plan|can (i|we) (give|continue|keep))\b",
+            r"steroids?|how to deal|plan|give|start|can (i|we) (give|continue|keep))\b",
         ),
         (
             Intent.SIDE_EFFECTS,
