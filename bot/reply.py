@@ -58,7 +58,7 @@ def split_sentences(text: str, budget: int = FIRST_BUDGET) -> tuple[str, str]:
 
 def short_source(source: Source) -> str:
     """A source as a reader names it: the citation in brackets, or the title."""
-    bracket = re.search(r"\(([^()]*\d{4}[^()]*)\)\s*$", source.title)
+    bracket = re.search(r"\(([^()]*et al[^()]*\d{4}[^()]*)\)\s*$", source.title)
     title = bracket.group(1) if bracket else source.title
     return title if len(title) <= 90 else title[:89] + "…"
 
@@ -302,7 +302,7 @@ def _management(
             first = f"The knowledge holds no management steps for {effect.name}; see its entry."
         head, rest = split_sentences(first)
         if rest:
-            details.append(("All grades (continued)", rest))
+            details.append(("Management by grade (continued)", rest))
         if grades:
             details.append(("Management by grade", grades))
         return Reply(

@@ -21,8 +21,8 @@ _DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
 _YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
 
-def _title(entry: Entry) -> str:
-    return entry.title
+def _names(drugs: list[Drug]) -> str:
+    return " and ".join(d.name for d in drugs[:2])
 
 
 def _drug_buttons(drugs: list[Drug]) -> tuple[tuple[str, str, str], ...]:
@@ -70,7 +70,9 @@ def boxed_warning(drugs: list[Drug]) -> Reply:
         else:
             lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
     missing = all(not d.boxed_warning for d in drugs)
-    return _reply(drugs, Intent.BOXED_WARNING, "Boxed warning", lines, missing=missing)
+    return _reply(
+        drugs, Intent.BOXED_WARNING, f"Boxed warning: {_names(drugs)}", lines, missing=missing
+    )
 
 
 def rems(drugs: list[Drug]) -> Reply:
@@ -88,7 +90,7 @@ def rems(drugs: list[Drug]) -> Reply:
         else:
             verdict = "Yes"
         lines.append(f"{verdict}. {drug.title}: {text}")
-    return _reply(drugs, Intent.REMS, "REMS", lines)
+    return _reply(drugs, Intent.REMS, f"REMS: {_names(drugs)}", lines)
 
 
 def approval(drugs: list[Drug]) -> Reply:
@@ -111,7 +113,9 @@ def approval(drugs: list[Drug]) -> Reply:
             lines.append(f"The knowledge holds no approval year for {drug.title}.")
         for sentence in _sentences(drug.status, re.compile(r"approv", re.I))[:1]:
             lines.append(sentence)
-    return _reply(drugs, Intent.APPROVAL, "First FDA approval", lines, missing=not dated)
+    return _reply(
+        drugs, Intent.APPROVAL, f"First FDA approval: {_names(drugs)}", lines, missing=not dated
+    )
 
 
 def target(entries: list[Entry]) -> Reply | None:
@@ -126,7 +130,7 @@ def target(entries: list[Entry]) -> Reply | None:
         return _reply(
             drugs[:2],
             Intent.TARGET,
-            "Target and mechanism",
+            f"Target and mechanism: {_names(drugs)}",
             lines,
             missing=not any(d.target or d.mechanism for d in drugs),
         )
@@ -167,7 +171,8 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
                 f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
             )
     missing = all("holds no" in line for line in lines)
-    lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
+    topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
+    lead = f"{topic_lead}: {_names(drugs)}"
     return _reply(drugs, intent, lead, lines, missing=missing)
 
 
@@ -175,7 +180,13 @@ def monitoring(drugs: list[Drug]) -> Reply:
     lines = [f"{d.title}: " + "; ".join(d.monitoring) for d in drugs if d.monitoring]
     if not lines:
         lines = [f"The knowledge holds no monitoring list for {drugs[0].title}; see the label."]
-    return _reply(drugs, Intent.MONITOR, "What to monitor", lines, missing=not drugs[0].monitoring)
+    return _reply(
+        drugs,
+        Intent.MONITOR,
+        f"What to monitor: {_names(drugs)}",
+        lines,
+        missing=not drugs[0].monitoring,
+    )
 
 
 def side_effects(entry: Entry, knowledge: Knowledge) -> Reply:
