@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Bot
+from conftest import ROOT, Bot
 from test_shell import run_shell
 
 
@@ -69,3 +69,17 @@ def test_shell_shows_grade_rule_and_step() -> None:
     out = run_shell("fever and hypotension day 3 after axi-cel", "quit")
     assert "Grade 2 cytokine release syndrome (CRS) on axicabtagene ciloleucel" in out
     assert "Hypotension → grade 2 (ASTCT" in out and "Tocilizumab 8 mg/kg" in out
+
+
+def test_readme_transcript_is_what_the_shell_answers() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Clinical questions: the answer first", 1)[1]
+    transcript = section.split("```text\n", 1)[1].split("```", 1)[0]
+    asked = [
+        line[len("immuno> ") :] for line in transcript.splitlines() if line.startswith("immuno> ")
+    ]
+    assert len(asked) >= 4  # three questions and quit
+    out = run_shell(*asked)
+    for block in transcript.split("immuno> ")[1:]:
+        answer_part = block.split("\nButtons:", 1)[0]  # the question, the answer, its source
+        assert answer_part in out, answer_part
