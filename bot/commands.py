@@ -11,7 +11,9 @@ from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Query, parse, strip_mentions
 from bot.read import read
+from bot.read.agents import unknown_agent
 from bot.render import Message
+from bot.reply import agents_of
 from bot.reply_render import reply_message
 from bot.search import Index, Match
 
@@ -153,8 +155,12 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
         return Answer(render.about(index.knowledge, rejected), query)
     if query.command == "lookup":
         question = read(" ".join(strip_mentions(text).split()), index)
-        reply = answer_question(question, index)
         intent = str(effective_intent(question))
+        outside = unknown_agent(question.text, index)
+        if outside and not agents_of(question):
+            message = render.outside(question.text, outside)
+            return Answer(message, query, Match(query.text, how="outside"), intent=intent)
+        reply = answer_question(question, index)
         if reply is not None:
             message = reply_message(reply, index.knowledge, compact=compact, question=question.text)
             grade = reply.grade.n if reply.grade is not None else None

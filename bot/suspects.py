@@ -66,6 +66,8 @@ def _reading_for(readings: tuple[Reading, ...], lab: str) -> Reading | None:
 def _score(
     effect: SideEffect, question: Question, context: set[str], labs: dict[str, Lab]
 ) -> Suspect | None:
+    if _needs_context(effect, context):
+        return None  # fever and hypotension point to CRS only after a CAR-T or an engager
     score = matched = 0
     for finding in effect.findings:
         if finding.lab:
@@ -108,6 +110,16 @@ def _implied_directions(question: Question, candidates: list[SideEffect]) -> Que
         ways = {f.direction for e in candidates for f in e.findings if f.lab == reading.lab}
         readings.append(replace(reading, direction=ways.pop()) if len(ways) == 1 else reading)
     return replace(question, readings=tuple(readings))
+
+
+def _needs_context(effect: SideEffect, context: set[str]) -> bool:
+    """Whether every finding of the entry is tied to therapies the question does not name."""
+    tied = [f for f in effect.findings if f.after]
+    return (
+        bool(tied)
+        and len(tied) == len(effect.findings)
+        and not any(context.intersection(f.after) for f in tied)
+    )
 
 
 def suspects(question: Question, knowledge: Knowledge, agents: list[Entry]) -> list[Suspect]:

@@ -146,3 +146,31 @@ def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:
     reply = answer("keytruda", index)
     assert reply.entry.id == "pembrolizumab" and reply.intent == "lookup"
     assert reply.message.blocks[0]["type"] == "header"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "rash from amoxicillin",
+        "AKI from cisplatin",
+        "diarrhea from irinotecan",
+        "neutropenic fever after chemo",
+        "hyperglycemia from dexamethasone",
+        "pneumonitis from bleomycin",
+    ],
+)
+def test_a_cause_outside_immunotherapy_is_not_shown_an_irae_card(
+    index: Index, question: str
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is None
+    assert "not a cancer immunotherapy" in reply.message.text
+
+
+def test_a_steroid_given_for_the_irae_is_not_taken_for_its_cause(index: Index) -> None:
+    assert answer("colitis on prednisone not improving", index).entry.id == "colitis"
+
+
+def test_fever_and_hypotension_mean_crs_only_after_a_car_t_or_an_engager(index: Index) -> None:
+    assert answer("fever and hypotension day 3 after axi-cel", index).entry.id == "crs"
+    assert answer("fever and hypotension on pembrolizumab", index).entry.id != "crs"
