@@ -88,7 +88,8 @@ def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None
             return entry, False
     found = suspects(question, knowledge, agents)
     # One vague sign ("c/o cough") is not enough to answer for a side effect unasked.
-    if found and (found[0].score >= 2 or question.intent is not None):
+    named = any(isinstance(e, SideEffect) for e in question.entries)
+    if found and (found[0].score >= 2 or question.intent is not None or named):
         return found[0].effect, True
     for entry in question.entries:
         named = isinstance(entry, SideEffect) and entry.id not in question.fuzzy
