@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.knowledge import Knowledge
 from bot.measures import Lab
-from bot.read.vocabulary import vocabulary
+from bot.read.vocabulary import find, vocabulary, words_of
 
 NUM = r"(\d+(?:[.,]\d+)?)"
 HIGH_WORDS = (
@@ -65,11 +65,15 @@ class Reading:
     assumed: tuple[str, ...] = ()
 
 
-def normalise(text: str) -> str:
-    """Lower case with one kind of dash, space and multiplication sign."""
+def prepare(text: str) -> str:
+    """One kind of dash, space and multiplication sign; case kept (for "Mg" vs "mg")."""
     text = text.replace("×", "x").replace("–", "-").replace("—", "-").replace("≥", ">=")
-    text = text.replace("≤", "<=").replace("’", "'")
-    return " ".join(text.lower().split())
+    return " ".join(text.replace("≤", "<=").replace("’", "'").split())
+
+
+def normalise(text: str) -> str:
+    """prepare(), in lower case."""
+    return prepare(text).lower()
 
 
 def _number(text: str) -> float:
@@ -84,14 +88,15 @@ def negated(lowered: str, start: int) -> bool:
 
 def read_signs(text: str, knowledge: Knowledge) -> tuple[str, ...]:
     """The sign phrases of the knowledge that the question states (not denied)."""
-    lowered = normalise(text)
-    found = []
-    for phrase, pattern in vocabulary(knowledge).signs:
-        for match in pattern.finditer(lowered):
-            if not negated(lowered, match.start()):
-                found.append(phrase)
-                break
-    return tuple(found)
+    prepared = prepare(text)
+    lowered = prepared.lower()
+    vocab = vocabulary(knowledge)
+    found = [
+        hit.phrase.sign
+        for hit in find(words_of(prepared), vocab.signs, vocab.longest, prepared)
+        if not negated(lowered, hit.start)
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 def read_days(text: str) -> int | None:
@@ -123,41 +128,14 @@ def _direction_near(lowered: str, start: int, end: int) -> str:
     return ""
 
 
-def _spans(text: str, knowledge: Knowledge) -> list[tuple[int, int, str, str]]:
-    """Non-overlapping lab mentions (start, end, lab id, direction term), longest first."""
-    lowered = normalise(text)
-    original = " ".join(text.replace("×", "x").split())
-    taken: list[tuple[int, int]] = []
-    out = []
-    for phrase in vocabulary(knowledge).labs:
-        source = original if phrase.case_sensitive else lowered
-        for match in phrase.pattern.finditer(source):
-            start, end = match.span()
-            if any(a < end and start < b for a, b in taken):
-                continue
-            taken.append((start, end))
-            out.append((start, end, phrase.lab, phrase.direction))
-        if phrase.case_sensitive:
-            for match in phrase_lower(phrase.pattern).finditer(lowered):
-                start, end = match.span()
-                if re.match(r"\s*[:=]?\s*\d", lowered[end : end + 6]) and not any(
-                    a < end and start < b for a, b in taken
-                ):
-                    taken.append((start, end))
-                    out.append((start, end, phrase.lab, phrase.direction))
-    return sorted(out)
-
-
-def phrase_lower(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(pattern.pattern.replace("A-Za-z0-9/", "a-z0-9/").lower())
-
-
 def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     """Every lab or measure the question mentions, with value, reference and direction."""
-    lowered = normalise(text)
+    prepared = prepare(text)
+    lowered = prepared.lower()
     vocab = vocabulary(knowledge)
     readings: list[Reading] = []
-    for start, end, lab_id, term in _spans(text, knowledge):
+    for hit in find(words_of(prepared), vocab.labs, vocab.longest, prepared):
+        start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
         if negated(lowered, start) and not term:
             continue
         lab = knowledge.labs[lab_id]

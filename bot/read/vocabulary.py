@@ -1,8 +1,10 @@
 """The phrases a question is read against, built once per Knowledge from its data.
 
 Lab names, aliases and direction terms come from knowledge/labs.yaml; sign phrases come from the
-side effects' findings and grading criteria. Only the way a phrase is matched (word boundaries,
-plurals, hyphens, capitals for two-letter abbreviations) is decided here.
+side effects' findings and grading criteria. Phrases are kept as tuples of words in one
+dictionary, so reading a question costs one lookup per word and phrase length, however many
+phrases the knowledge holds. Only the way a phrase is matched (whole words, a plural, capitals
+for two-letter abbreviations) is decided here.
 """
 
 from __future__ import annotations
@@ -13,35 +15,60 @@ from dataclasses import dataclass
 
 from bot.knowledge import Knowledge, SideEffect
 
-_SEPARATOR = r"[\s\-/]*"
+_WORD_RE = re.compile(r"[A-Za-z0-9µ°]+")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the question with its place, so matches map back to the text."""
+
+    raw: str
+    low: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """A compiled phrase and what it means: a lab (with a direction for "hyponatremia")."""
+    """What a phrase means: a lab (with a direction for "hyponatremia"), or a sign."""
 
-    pattern: re.Pattern[str]
-    lab: str
+    lab: str = ""
     direction: str = ""
-    case_sensitive: bool = False
-    length: int = 0
+    sign: str = ""
+    written: tuple[str, ...] = ()  # as written, for abbreviations that must match in capitals
+
+
+@dataclass(frozen=True)
+class Hit:
+    phrase: Phrase
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    labs: tuple[Phrase, ...]
-    signs: tuple[tuple[str, re.Pattern[str]], ...]
+    labs: dict[tuple[str, ...], list[Phrase]]
+    signs: dict[tuple[str, ...], list[Phrase]]
+    longest: int
     units: re.Pattern[str]
 
 
-def phrase_pattern(phrase: str, *, case_sensitive: bool = False) -> re.Pattern[str]:
-    """A phrase as a regex: whole words, any hyphen/space/slash between them, plural allowed."""
-    parts = [p for p in re.split(r"[\s\-/]+", phrase if case_sensitive else phrase.lower()) if p]
-    body = _SEPARATOR.join(re.escape(p) for p in parts)
-    if case_sensitive:
-        return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9/])")
-    plural = "(?:s|es)?" if parts and parts[-1][-1:].isalpha() else ""
-    return re.compile(rf"(?<![a-z0-9]){body}{plural}(?![a-z0-9])")
+def words_of(text: str) -> list[Word]:
+    return [
+        Word(m.group(0), m.group(0).lower(), m.start(), m.end()) for m in _WORD_RE.finditer(text)
+    ]
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(w.low for w in words_of(phrase))
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _short(alias: str) -> bool:
@@ -49,6 +76,14 @@ def _short(alias: str) -> bool:
     unless a number follows them."""
     letters = re.sub(r"[^A-Za-z0-9]", "", alias)
     return len(letters) <= 2 or (len(letters) <= 3 and letters.isupper())
+
+
+def _add(table: dict[tuple[str, ...], list[Phrase]], text: str, phrase: Phrase) -> None:
+    key = _key(text)
+    if not key:
+        return
+    for variant in {key, (*key[:-1], _singular(key[-1]))}:
+        table.setdefault(variant, []).append(phrase)
 
 
 _CACHE: weakref.WeakKeyDictionary[Knowledge, Vocabulary] = weakref.WeakKeyDictionary()
@@ -63,30 +98,57 @@ def vocabulary(knowledge: Knowledge) -> Vocabulary:
 
 
 def _build(knowledge: Knowledge) -> Vocabulary:
-    labs: list[Phrase] = []
-    units: set[str] = set()
+    labs: dict[tuple[str, ...], list[Phrase]] = {}
     for lab in knowledge.labs.values():
-        named = [(n, "") for n in lab.names]
-        named += [(t, "high") for t in lab.high] + [(t, "low") for t in lab.low]
-        for text, direction in named:
-            short = _short(text) and not direction
-            labs.append(
-                Phrase(
-                    phrase_pattern(text, case_sensitive=short), lab.id, direction, short, len(text)
-                )
-            )
-        units.update(u.unit for u in lab.units)
-    labs.sort(key=lambda p: -p.length)
-    signs: dict[str, re.Pattern[str]] = {}
+        for text in lab.names:
+            written = tuple(w.raw for w in words_of(text)) if _short(text) else ()
+            _add(labs, text, Phrase(lab=lab.id, written=written))
+        for direction, terms in (("high", lab.high), ("low", lab.low)):
+            for text in terms:
+                _add(labs, text, Phrase(lab=lab.id, direction=direction))
+    signs: dict[tuple[str, ...], list[Phrase]] = {}
     for entry in knowledge.entries.values():
         if not isinstance(entry, SideEffect):
             continue
         phrases = [f.sign for f in entry.findings if f.sign]
         phrases += [m for c in entry.criteria for row in c.signs for m in row.match]
-        for phrase in phrases:
-            signs.setdefault(phrase.lower(), phrase_pattern(phrase))
-    ordered = sorted(units, key=len, reverse=True)
-    unit_re = re.compile(
-        "(?P<unit>" + "|".join(re.escape(u.lower()) for u in ordered) + r")(?![a-z0-9])"
+        for text in phrases:
+            _add(signs, text, Phrase(sign=text.lower()))
+    longest = max((len(k) for k in (*labs, *signs)), default=1)
+    written = sorted({u.unit for lab in knowledge.labs.values() for u in lab.units}, key=len)
+    units = re.compile(
+        "(?P<unit>" + "|".join(re.escape(u.lower()) for u in reversed(written)) + r")(?![a-z0-9])"
     )
-    return Vocabulary(tuple(labs), tuple(signs.items()), unit_re)
+    return Vocabulary(labs, signs, longest, units)
+
+
+def find(
+    words: list[Word], table: dict[tuple[str, ...], list[Phrase]], longest: int, text: str
+) -> list[Hit]:
+    """Longest phrases first, left to right, not overlapping."""
+    hits: list[Hit] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            span = words[i : i + n]
+            key = tuple(w.low for w in span)
+            found = table.get(key) or table.get((*key[:-1], _singular(key[-1])))
+            chosen = [p for p in found or () if _as_written(p, span, text)]
+            if chosen:
+                hits.extend(Hit(p, span[0].start, span[-1].end) for p in chosen)
+                i += n
+                break
+        else:
+            i += 1
+    return hits
+
+
+def _as_written(phrase: Phrase, span: list[Word], text: str) -> bool:
+    if not phrase.written:
+        return True
+    if (
+        tuple(w.raw for w in span) == phrase.written
+        and text[span[-1].end : span[-1].end + 1] != "/"
+    ):
+        return True
+    return bool(re.match(r"\s*[:=]?\s*\d", text[span[-1].end : span[-1].end + 6]))
