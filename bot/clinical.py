@@ -13,6 +13,7 @@ from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of, clinical, side_effect_for
 from bot.search import Index
+from bot.suspects import suspects
 
 _DRUG_FACTS = (Intent.BOXED_WARNING, Intent.REMS, Intent.APPROVAL)
 
@@ -76,7 +77,12 @@ def answer_question(question: Question, index: Index) -> Reply | None:
     if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
         effect, _ = side_effect_for(question, index)
         if effect is None:
-            return facts.unmatched(question, knowledge, intent) if question.clinical else None
+            # No side effect of the drug fits: say so, unless some fit weakly (one vague sign),
+            # where the entry card answers better than "nothing fits".
+            weak = suspects(question, knowledge, agents_of(question))
+            if question.clinical and not weak:
+                return facts.unmatched(question, knowledge, intent)
+            return None
         return clinical(question, index, intent)
     return None
 

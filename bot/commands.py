@@ -10,7 +10,7 @@ from bot import render, words
 from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Query, parse, strip_mentions
-from bot.read import read
+from bot.read import Question, read
 from bot.read.agents import unknown_agent
 from bot.render import Message
 from bot.reply import agents_of
@@ -145,6 +145,20 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _doubtful_correction(match: Match | None, question: Question) -> bool:
+    """A side effect reached only by correcting two letters, with no drug named: "mucositis"
+    (a chemotherapy toxicity) is not "myositis". Offered as a suggestion, not answered."""
+    if match is None or match.entry is None or match.how != "fuzzy" or agents_of(question):
+        return False
+    if match.entry.kind is not Kind.SIDE_EFFECT or not match.corrected_from:
+        return False
+    from rapidfuzz.distance import OSA
+
+    target = words.fold(match.corrected_from).replace(" ", "")
+    typed = [t for t in words.fold(question.text).split() if abs(len(t) - len(target)) <= 2]
+    return bool(typed) and min(OSA.distance(t, target) for t in typed) >= 2
+
+
 def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
     """The reply to one line of user text (slash text, mention or shell line).
 
@@ -167,6 +181,9 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
             match = Match(query.text, entry=reply.entry, how="answer")
             return Answer(message, query, match, intent=str(reply.intent), grade=grade)
         found = HANDLERS[query.command](query, index)
+        if _doubtful_correction(found.match, question):
+            miss = Match(query.text, suggestions=(found.match.entry,), how="miss")
+            return Answer(render.miss(query.text, miss, query.kind), query, miss, intent=intent)
         return Answer(found.message, query, found.match, intent=intent)
     return HANDLERS[query.command](query, index)
 

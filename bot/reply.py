@@ -87,9 +87,10 @@ def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None
         if caused and not general and not opposite(entry, question):
             return entry, False
     found = suspects(question, knowledge, agents)
-    # One vague sign ("c/o cough") is not enough to answer for a side effect unasked.
+    # One sign with no drug named ("cough") is not enough to answer for a side effect unasked.
     named = any(isinstance(e, SideEffect) for e in question.entries)
-    if found and (found[0].score >= 2 or question.intent is not None or named):
+    strong = found and found[0].score >= 2
+    if found and (strong or question.intent is not None or named or agents):
         return found[0].effect, True
     for entry in question.entries:
         named = isinstance(entry, SideEffect) and entry.id not in question.fuzzy
@@ -286,26 +287,29 @@ def _management(
     details: list[tuple[str, str]] = []
     if row is None:
         grades = "; ".join(f"{m.label}: {m.text}" for m in effect.management if m.grade != "all")
-        lead = f"{effect.name}{_on(agents)}"
+        lead = _grade_lead(effect, found, agents)
         pointers = _pointers(effect, question, knowledge)
         opening = ""
         if pointers:
             said = f"{pointers[:1].upper()}{pointers[1:]}{_on(agents)}"
             opening = f"{said} points to {_lower_first(effect.name)}. "
-        if found is not None and found.n is None and found.rule:
+        if found is not None and found.n is not None and rule:
+            opening += f"{rule}. "  # a grade with no management row of its own
+        elif found is not None and found.n is None and found.rule:
             opening += f"{found.rule}. "
         else:
             rows = _rows_line(effect, question)
             scale = effect.grading_scale.replace("(", "").replace(")", "")
             opening += f"Grade it by {rows} ({scale}). " if rows else ""
-        first = opening + (_by_grade(effect) or (general.text if general else ""))
+        # The general row (work-up, what applies at every grade) first, when there is one.
+        first = opening + (general.text if general else _by_grade(effect))
         if not effect.management:
             first = f"The knowledge holds no management steps for {effect.name}; see its entry."
         head, rest = split_sentences(first)
         if rest:
             details.append(("Management by grade (continued)", rest))
         if grades:
-            details.append(("Management by grade", grades))
+            details.append(("Management by grade", _by_grade(effect) if general else grades))
         return Reply(
             effect,
             intent,

@@ -15,7 +15,7 @@ from bot.knowledge import Knowledge
 from bot.measures import Lab
 from bot.read.vocabulary import find, vocabulary, words_of
 
-NUM = r"(\d+(?:[.,]\d+)?)"
+NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 HIGH_WORDS = (
     "high higher raised elevated elevation rising rise rose risen increasing increased up "
     "climbing doubled tripled spiking spike surge abnormal positive detectable above"
@@ -77,6 +77,9 @@ def normalise(text: str) -> str:
 
 
 def _number(text: str) -> float:
+    """ "1,000" is a thousand; "1,5" is one and a half (a decimal comma)."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        return float(text.replace(",", ""))
     return float(text.replace(",", "."))
 
 
