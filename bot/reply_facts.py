@@ -59,27 +59,39 @@ def _reply(
     )
 
 
-def boxed_warning(drugs: list[Drug]) -> Reply:
-    lines = []
-    for drug in drugs:
-        text = drug.boxed_warning.strip()
-        if text.lower().rstrip(".") == "none":
-            lines.append(f"No. {drug.title}: the US label has no boxed warning.")
-        elif text:
-            lines.append(f"Yes. {drug.title} boxed warning: {text}")
-        else:
-            lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
-    missing = all(not d.boxed_warning for d in drugs)
-    return _reply(
-        drugs, Intent.BOXED_WARNING, f"Boxed warning: {_names(drugs)}", lines, missing=missing
+def _verdict_lead(topic: str, drugs: list[Drug], verdicts: list[str]) -> str:
+    """ "Yes — boxed warning: blinatumomab"; for two drugs, each with its own answer."""
+    if len(drugs) == 1:
+        return f"{verdicts[0]} — {topic}: {drugs[0].name}"
+    return f"{topic}: " + " · ".join(
+        f"{d.name} {v.lower()}" for d, v in zip(drugs, verdicts, strict=False)
     )
 
 
+def boxed_warning(drugs: list[Drug]) -> Reply:
+    lines, verdicts = [], []
+    for drug in drugs:
+        text = drug.boxed_warning.strip()
+        if text.lower().rstrip(".") == "none":
+            verdicts.append("No")
+            lines.append(f"No. {drug.title}: the US label has no boxed warning.")
+        elif text:
+            verdicts.append("Yes")
+            lines.append(f"Yes. {drug.title} boxed warning: {text}")
+        else:
+            verdicts.append("Not recorded")
+            lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
+    missing = all(not d.boxed_warning for d in drugs)
+    lead = _verdict_lead("boxed warning", drugs, verdicts)
+    return _reply(drugs, Intent.BOXED_WARNING, lead, lines, missing=missing)
+
+
 def rems(drugs: list[Drug]) -> Reply:
-    lines = []
+    lines, verdicts = [], []
     for drug in drugs:
         said = _sentences(f"{drug.status} {drug.summary}", re.compile(r"\bREMS\b"))
         if not said:
+            verdicts.append("Not recorded")
             lines.append(f"The knowledge records no REMS for {drug.title}; check the label.")
             continue
         text = " ".join(dict.fromkeys(said))
@@ -89,8 +101,9 @@ def rems(drugs: list[Drug]) -> Reply:
             verdict = "No"
         else:
             verdict = "Yes"
+        verdicts.append(verdict)
         lines.append(f"{verdict}. {drug.title}: {text}")
-    return _reply(drugs, Intent.REMS, f"REMS: {_names(drugs)}", lines)
+    return _reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
 
 
 def approval(drugs: list[Drug]) -> Reply:
@@ -317,7 +330,8 @@ def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
         lines = [f"Yes. {drug.title} in {cancer.name}: " + "; ".join(n for n in notes if n)]
     else:
         lines = [f"No: the knowledge lists no {cancer.name} indication for {drug.title}."]
-    return _reply([drug], Intent.INDICATIONS, f"{drug.title} in {cancer.name}", lines)
+    verdict = "Yes" if notes else "No"
+    return _reply([drug], Intent.INDICATIONS, f"{verdict} — {drug.name} in {cancer.name}", lines)
 
 
 def choose(question: Question, knowledge: Knowledge) -> Reply:

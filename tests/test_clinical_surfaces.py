@@ -61,7 +61,7 @@ def test_mention_yes_no_question_answers_yes_in_its_first_line(bot: Bot) -> None
     )
     posted = bot.slack.wait_for("/chat.postMessage")
     first = _first_section(_blocks(posted[0].body))
-    assert first.split("\n")[1].startswith("Yes.")
+    assert first.startswith("*Yes — boxed warning: blinatumomab*")
     assert "Share in channel" not in json.dumps(_blocks(posted[0].body))  # already public
 
 
