@@ -12,15 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.grading import Grade, bounds_text, grade, grade_text, management_row
+from bot.grading import Grade, grade, grade_text, management_row
 from bot.knowledge import Entry, Kind, Knowledge, SideEffect, Source
 from bot.read import Intent, Question
+from bot.reply_quotes import (
+    FIRST_BUDGET,
+    asked_sentence,
+    by_grade,
+    pointers,
+    rows_line,
+    split_sentences,
+)
 from bot.search import Index
 from bot.suspects import linked_side_effects, opposite, suspects
-
-#: The answer's first block stays within this many characters (issue 10: about 600).
-FIRST_BUDGET = 560
-_SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
 
 
 @dataclass(frozen=True)
@@ -37,23 +41,6 @@ class Reply:
     sources: tuple[Source, ...] = ()
     missing: bool = False  # the knowledge does not hold this answer; closest entry shown
     others: tuple[Entry, ...] = field(default=())
-
-
-def split_sentences(text: str, budget: int = FIRST_BUDGET) -> tuple[str, str]:
-    """The whole sentences of `text` that fit in `budget`, and the rest (never mid-sentence,
-    unless a single sentence is longer than the budget)."""
-    if len(text) <= budget:
-        return text, ""
-    parts = _SENTENCE_RE.split(text)
-    head: list[str] = []
-    for part in parts:
-        if len(" ".join([*head, part])) > budget:
-            break
-        head.append(part)
-    if not head:
-        cut = text.rfind(" ", 0, budget - 1)
-        return text[: max(cut, 1)].rstrip(",;:") + "…", text
-    return " ".join(head), " ".join(parts[len(head) :])
 
 
 def short_source(source: Source) -> str:
@@ -230,49 +217,6 @@ def _grading(effect: SideEffect, intent: Intent, agents: list[Entry], found: Gra
     )
 
 
-def _pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> str:
-    """What in the question points to the entry: "high TSH", "fever, hypotension"."""
-    said = []
-    for finding in effect.findings:
-        reading = next((r for r in question.readings if r.lab == finding.lab), None)
-        lab = knowledge.labs.get(finding.lab)
-        as_sign = lab is not None and any(t.lower() in question.signs for t in lab.high + lab.low)
-        if as_sign:
-            continue  # already said as a sign ("fever")
-        if finding.lab and reading is not None and reading.direction == finding.direction:
-            said.append(f"{finding.direction} {_lab_name(reading.lab, knowledge)}")
-        elif finding.sign and finding.sign.lower() in question.signs:
-            said.append(finding.sign)
-    return ", ".join(dict.fromkeys(said))
-
-
-def _lab_name(lab_id: str, knowledge: Knowledge) -> str:
-    lab = knowledge.labs.get(lab_id)
-    return lab.name if lab is not None else lab_id
-
-
-def _rows_line(effect: SideEffect, question: Question) -> str:
-    """The rows a value could fall into, for the measures the question names (else the first)."""
-    measured = [c for c in effect.criteria if c.measure]
-    named = [c for c in measured if any(r.lab == c.measure for r in question.readings)]
-    out = []
-    for criterion in (named or measured)[:2]:
-        rows = "; ".join(f"G{r.grade} {bounds_text(r, criterion.unit)}" for r in criterion.rows)
-        out.append(f"{criterion.name}: {rows}")
-    return " · ".join(out)
-
-
-def _by_grade(effect: SideEffect) -> str:
-    """The first sentence of each grade's management row: the hold/continue decision."""
-    parts = []
-    for row in effect.management:
-        if row.grade == "all":
-            continue
-        first = split_sentences(row.text, 200)[0]
-        parts.append(f"{row.label}: {first}")
-    return " ".join(parts)
-
-
 def _management(
     effect: SideEffect,
     intent: Intent,
@@ -288,28 +232,31 @@ def _management(
     if row is None:
         grades = "; ".join(f"{m.label}: {m.text}" for m in effect.management if m.grade != "all")
         lead = _grade_lead(effect, found, agents)
-        pointers = _pointers(effect, question, knowledge)
+        said = pointers(effect, question, knowledge)
         opening = ""
-        if pointers:
-            said = f"{pointers[:1].upper()}{pointers[1:]}{_on(agents)}"
+        if said:
+            said = f"{said[:1].upper()}{said[1:]}{_on(agents)}"
             opening = f"{said} points to {_lower_first(effect.name)}. "
         if found is not None and found.n is not None and rule:
             opening += f"{rule}. "  # a grade with no management row of its own
         elif found is not None and found.n is None and found.rule:
             opening += f"{found.rule}. "
         else:
-            rows = _rows_line(effect, question)
+            rows = rows_line(effect, question)
             scale = effect.grading_scale.replace("(", "").replace(")", "")
             opening += f"Grade it by {rows} ({scale}). " if rows else ""
         # The general row (work-up, what applies at every grade) first, when there is one.
-        first = opening + (general.text if general else _by_grade(effect))
+        first = opening + (general.text if general else by_grade(effect))
+        asked = asked_sentence(effect, question, first, agents)
+        if asked:  # the row that names what was asked ("tocilizumab") comes first
+            first = f"{opening}{asked} {general.text if general else by_grade(effect)}"
         if not effect.management:
             first = f"The knowledge holds no management steps for {effect.name}; see its entry."
         head, rest = split_sentences(first)
         if rest:
             details.append(("Management by grade (continued)", rest))
         if grades:
-            details.append(("Management by grade", _by_grade(effect) if general else grades))
+            details.append(("Management by grade", by_grade(effect) if general else grades))
         return Reply(
             effect,
             intent,
@@ -322,7 +269,9 @@ def _management(
             missing=not effect.management,
         )
     text = f"{rule}. {row.text}" if rule else row.text
-    head, rest = split_sentences(text)
+    asked = asked_sentence(effect, question, text, agents)
+    head, rest = split_sentences(text, FIRST_BUDGET - len(asked) - 1 if asked else FIRST_BUDGET)
+    head = f"{head} {asked}" if asked else head
     if rest:
         details.append((f"{row.label} (continued)", rest))
     if general is not None:
