@@ -8,8 +8,10 @@ bare name or to a question this cannot answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import reply_facts as facts
-from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect
+from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of, clinical, side_effect_for
 from bot.search import Index
@@ -38,6 +40,18 @@ def effective_intent(question: Question) -> Intent:
     return Intent.LOOKUP
 
 
+_FACT_HANDLERS = {
+    Intent.BOXED_WARNING: facts.boxed_warning,
+    Intent.REMS: facts.rems,
+    Intent.APPROVAL: facts.approval,
+}
+
+
+def _class_named(question: Question) -> TherapyClass | None:
+    """A class asked about as a whole ("do CAR-T products have a boxed warning?")."""
+    return next((e for e in question.entries if isinstance(e, TherapyClass)), None)
+
+
 def _drugs(question: Question) -> list[Drug]:
     pair = [e for e in question.alternatives if isinstance(e, Drug)]
     return pair or [e for e in question.entries if isinstance(e, Drug)]
@@ -48,15 +62,22 @@ def answer_question(question: Question, index: Index) -> Reply | None:
     intent = effective_intent(question)
     knowledge = index.knowledge
     drugs = _drugs(question)
+    group = _class_named(question) if not drugs else None
+    if group is not None and intent in (*_DRUG_FACTS, Intent.PREGNANCY, Intent.DRIVING):
+        members = knowledge.drugs_in_class(group.id)
+        if not members:
+            return None
+        reply = (
+            facts.from_monitoring(members, intent, knowledge)
+            if intent in (Intent.PREGNANCY, Intent.DRIVING)
+            else _FACT_HANDLERS[intent](members)
+        )
+        lead = f"{group.name} · {reply.lead}"
+        return replace(reply, entry=group, lead=lead, sources=group.sources, others=())
     if intent in _DRUG_FACTS:
         if not drugs:
             return None
-        handler = {
-            Intent.BOXED_WARNING: facts.boxed_warning,
-            Intent.REMS: facts.rems,
-            Intent.APPROVAL: facts.approval,
-        }[intent]
-        return handler(drugs[:2])
+        return _FACT_HANDLERS[intent](drugs[:2])
     if intent is Intent.TARGET:
         named = list(question.alternatives) or list(question.entries)
         return facts.target(named)

@@ -114,7 +114,8 @@ def _compare(query: Query, index: Index) -> Answer:
             ),
             query,
         )
-    return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query)
+    match = Match(query.text, entry=drugs[0], also=(drugs[1],), how="compare")
+    return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query, match, "choose")
 
 
 def _search(query: Query, index: Index) -> Answer:
@@ -145,6 +146,13 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _choice_in_a_cancer(query: Query, index: Index) -> bool:
+    """ "Atezo vs durva in SCLC" asks which, in that cancer: answered, not tabled."""
+    if query.command != "compare":
+        return False
+    return any(e.kind is Kind.CANCER for e in index.entries_named(query.text, fuzzy=False))
+
+
 def _doubtful_correction(match: Match | None, question: Question) -> bool:
     """A side effect reached only by correcting two letters, with no drug named: "mucositis"
     (a chemotherapy toxicity) is not "myositis". Offered as a suggestion, not answered."""
@@ -167,7 +175,7 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
     query = parse(text)
     if query.command == "about":
         return Answer(render.about(index.knowledge, rejected), query)
-    if query.command == "lookup":
+    if query.command == "lookup" or _choice_in_a_cancer(query, index):
         question = read(" ".join(strip_mentions(text).split()), index)
         intent = str(effective_intent(question))
         outside = unknown_agent(question.text, index)

@@ -22,6 +22,8 @@ _YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|sh
 
 
 def _names(drugs: list[Drug]) -> str:
+    if len(drugs) > 2:
+        return f"{len(drugs)} drugs"
     return " and ".join(d.name for d in drugs[:2])
 
 
@@ -60,9 +62,14 @@ def _reply(
 
 
 def _verdict_lead(topic: str, drugs: list[Drug], verdicts: list[str]) -> str:
-    """ "Yes — boxed warning: blinatumomab"; for two drugs, each with its own answer."""
+    """ "Yes — boxed warning: blinatumomab"; for two drugs, each with its own answer; for a
+    class, how many of its drugs."""
     if len(drugs) == 1:
         return f"{verdicts[0]} — {topic}: {drugs[0].name}"
+    if len(drugs) > 2:
+        said = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}
+        counts = ", ".join(f"{v.lower()} for {n} of {len(drugs)}" for v, n in said.items())
+        return f"{topic}: {counts} drugs"
     return f"{topic}: " + " · ".join(
         f"{d.name} {v.lower()}" for d, v in zip(drugs, verdicts, strict=False)
     )
@@ -184,6 +191,8 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
                 f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
             )
     missing = all("holds no" in line for line in lines)
+    if len(drugs) > 2 and not missing:  # a class: only the members whose label speaks of it
+        lines = [line for line in lines if "holds no" not in line]
     topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
     lead = f"{topic_lead}: {_names(drugs)}"
     return _reply(drugs, intent, lead, lines, missing=missing)
