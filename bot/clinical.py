@@ -77,6 +77,9 @@ def answer_question(question: Question, index: Index) -> Reply | None:
     if intent in _DRUG_FACTS:
         if not drugs:
             return None
+        if intent is Intent.APPROVAL:  # "was A approved before B?" keeps the order named
+            named = [e for e in question.entries if isinstance(e, Drug)]
+            return facts.approval(named[:2], question.text)
         return _FACT_HANDLERS[intent](drugs[:2])
     if intent is Intent.TARGET:
         named = list(question.alternatives) or list(question.entries)

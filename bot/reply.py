@@ -17,6 +17,7 @@ from bot.knowledge import Entry, Kind, Knowledge, SideEffect, Source
 from bot.read import Intent, Question
 from bot.reply_quotes import (
     FIRST_BUDGET,
+    agent_sentence,
     asked_sentence,
     by_grade,
     pointers,
@@ -269,9 +270,9 @@ def _management(
             missing=not effect.management,
         )
     text = f"{rule}. {row.text}" if rule else row.text
-    asked = asked_sentence(effect, question, text, agents)
+    asked = asked_sentence(effect, question, text, agents) or agent_sentence(effect, agents, text)
     head, rest = split_sentences(text, FIRST_BUDGET - len(asked) - 1 if asked else FIRST_BUDGET)
-    head = f"{head} {asked}" if asked else head
+    head = f"{asked} {head}" if asked else head
     if rest:
         details.append((f"{row.label} (continued)", rest))
     if general is not None:

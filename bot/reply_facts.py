@@ -113,7 +113,25 @@ def rems(drugs: list[Drug]) -> Reply:
     return _reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
 
 
-def approval(drugs: list[Drug]) -> Reply:
+_ORDER_RE = re.compile(r"\b(before|earlier than|after|later than)\b", re.I)
+
+
+def _order_verdict(drugs: list[Drug], question: str) -> str:
+    """ "Was A approved before B?": yes or no from the two approval years, in the order named."""
+    asked = _ORDER_RE.search(question)
+    if len(drugs) != 2 or not asked or not _YES_NO_RE.match(question):
+        return ""
+    a, b = drugs[0].first_approval_year, drugs[1].first_approval_year
+    if not a or not b:
+        return ""
+    if a == b:
+        return "Same year"
+    before = asked.group(1).lower() in ("before", "earlier than")
+    return "Yes" if (a < b) == before else "No"
+
+
+def approval(drugs: list[Drug], question: str = "") -> Reply:
+    verdict = _order_verdict(drugs, question)
     dated = [d for d in drugs if d.first_approval_year]
     lines = [f"{d.title}: first FDA approval in {d.first_approval_year}." for d in dated]
     if len(dated) == 2:
@@ -133,9 +151,9 @@ def approval(drugs: list[Drug]) -> Reply:
             lines.append(f"The knowledge holds no approval year for {drug.title}.")
         for sentence in _sentences(drug.status, re.compile(r"approv", re.I))[:1]:
             lines.append(sentence)
-    return _reply(
-        drugs, Intent.APPROVAL, f"First FDA approval: {_names(drugs)}", lines, missing=not dated
-    )
+    lead = f"First FDA approval: {_names(drugs)}"
+    lead = f"{verdict} — {lead}" if verdict else lead
+    return _reply(drugs, Intent.APPROVAL, lead, lines, missing=not dated)
 
 
 def target(entries: list[Entry]) -> Reply | None:

@@ -101,3 +101,17 @@ def asked_sentence(effect: SideEffect, question: Question, shown: str, agents: l
                 if token in words.tokens(sentence):
                     return f"{label}: {sentence}"
     return ""
+
+
+def agent_sentence(effect: SideEffect, agents: list[Entry], shown: str) -> str:
+    """The entry's own words about the drug named ("Rituximab: premedicate …"), when the
+    answer does not show them yet: a label rule beside the guideline's general one."""
+    for agent in agents:
+        stem = agent.name.split("-")[0].split(" ")[0].lower()
+        if len(stem) < 5 or stem in shown.lower():
+            continue
+        for row in effect.management:
+            for sentence in _SENTENCE_RE.split(row.text):
+                if stem in sentence.lower():
+                    return sentence
+    return ""

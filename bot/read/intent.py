@@ -45,7 +45,8 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             r"(year|date) (of|it was) (first )?approv\w*|approval (year|date)|first approval|"
             r"which (one |drug |agent )?(came|was approved|got approved) first|"
             r"what year .{0,40}approv\w*|when did .{0,40}(get|receive) .{0,20}approv\w*|"
-            r"approv\w* in what year)\b",
+            r"approv\w* in what year|approved (before|after|earlier|later)|came first|"
+            r"(older|newer|earlier) (drug|agent|approval))\b",
         ),
         (
             Intent.GRADE,
