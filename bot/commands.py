@@ -196,6 +196,21 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
     return HANDLERS[query.command](query, index)
 
 
+def patient_answer(text: str, index: Index) -> Answer | None:
+    """The compact answer to a message that describes a patient (values, signs or a grade),
+    for keyword channels; None for chatter that only names entries."""
+    question = read(" ".join(strip_mentions(text).split()), index)
+    if not question.clinical or unknown_agent(question.text, index):
+        return None
+    reply = answer_question(question, index)
+    if reply is None or reply.missing:
+        return None
+    message = reply_message(reply, index.knowledge, compact=True, question=question.text)
+    match = Match(question.text, entry=reply.entry, how="answer")
+    grade = reply.grade.n if reply.grade is not None else None
+    return Answer(message, parse(text), match, intent=str(reply.intent), grade=grade)
+
+
 def entry_card(
     index: Index, entry_id: str, section: str | None = None, *, shareable: bool = True
 ) -> Message | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT, Bot
+from conftest import KEYWORD_CHANNEL, ROOT, Bot
 from test_shell import run_shell
 
 
@@ -83,3 +83,25 @@ def test_readme_transcript_is_what_the_shell_answers() -> None:
     for block in transcript.split("immuno> ")[1:]:
         answer_part = block.split("\nButtons:", 1)[0]  # the question, the answer, its source
         assert answer_part in out, answer_part
+
+
+def test_a_patient_described_in_a_keyword_channel_gets_the_compact_answer(bot: Bot) -> None:
+    bot.event(
+        {
+            "type": "message",
+            "user": "U1NURSE",
+            "text": "pt on nivo with AST 6x ULN, anyone seen this?",
+            "ts": "1700000700.000001",
+            "channel": KEYWORD_CHANNEL,
+            "event_ts": "1700000700.000001",
+            "channel_type": "channel",
+        },
+        event_id="EvKC1",
+    )
+    posted = bot.slack.wait_for("/chat.postMessage")
+    body = posted[0].body
+    assert body["thread_ts"] == "1700000700.000001"
+    blocks = _blocks(body)
+    assert _first_section(blocks).startswith("*Grade 3 immune-related hepatitis on nivolumab*")
+    assert "Share in channel" not in json.dumps(blocks)  # public already
+    assert len(json.dumps(blocks)) < 3000  # compact: answer, buttons, one source

@@ -82,6 +82,22 @@ def register(app: App, services: Services) -> None:
             return
         thread = thread_of(event)
         index = services.store.index
+        described = commands.patient_answer(text, index)
+        if described is not None and described.entry is not None:
+            # A described patient gets the compact answer, once per entry per thread.
+            key = f"{channel}:{thread}:{described.entry.id}"
+            if key not in services.keyword_once and services.keyword_rate.allow(channel):
+                services.keyword_once.claim(key)
+                delivery.call(
+                    client,
+                    "chat_postMessage",
+                    channel=channel,
+                    thread_ts=thread,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **delivery.payload(described.message.public()),
+                )
+            return
         for entry in index.entries_named(text, fuzzy=False)[:MAX_KEYWORD_CARDS]:
             key = f"{channel}:{thread}:{entry.id}"
             if key in services.keyword_once or not services.keyword_rate.allow(channel):
