@@ -174,3 +174,32 @@ def test_a_steroid_given_for_the_irae_is_not_taken_for_its_cause(index: Index) -
 def test_fever_and_hypotension_mean_crs_only_after_a_car_t_or_an_engager(index: Index) -> None:
     assert answer("fever and hypotension day 3 after axi-cel", index).entry.id == "crs"
     assert answer("fever and hypotension on pembrolizumab", index).entry.id != "crs"
+
+
+def test_no_lab_direction_ever_lands_on_an_entry_that_says_the_opposite(index: Index) -> None:
+    """Every lab any side effect lists, asked high and low with every drug that causes a side
+    effect naming that lab: the reply's entry never lists the lab the other way."""
+    from bot.knowledge import SideEffect
+
+    knowledge = index.knowledge
+    effects = [e for e in knowledge.entries.values() if isinstance(e, SideEffect)]
+    asked = 0
+    for effect in effects:
+        for finding in effect.findings:
+            if not finding.lab:
+                continue
+            lab = knowledge.labs[finding.lab]
+            for drug in knowledge.drugs_causing(effect.id)[:3]:
+                for direction in ("high", "low"):
+                    reply = answer(f"{direction} {lab.name} on {drug.name}", index)
+                    asked += 1
+                    chosen = reply.entry
+                    if not isinstance(chosen, SideEffect):
+                        continue
+                    against = [
+                        f
+                        for f in chosen.findings
+                        if f.lab == finding.lab and f.direction and f.direction != direction
+                    ]
+                    assert not against, (direction, lab.name, drug.name, chosen.id)
+    assert asked > 100

@@ -170,8 +170,11 @@ def _with_value(
     window = lowered[end : end + 30]
     for word, multiple in _MULTIPLE_WORDS.items():
         if re.search(rf"\b{word}\b", lowered[max(0, start - 20) : end + 20]):
-            ref = "baseline" if "baseline" in lab.relative else (lab.relative or ("",))[0]
-            return replace(reading, value=multiple, reference=ref, direction="high", shown=word)
+            if "baseline" not in lab.relative:  # doubled from where? only the direction
+                return replace(reading, direction="high")
+            return replace(
+                reading, value=multiple, reference="baseline", direction="high", shown=word
+            )
     if after is None and before is None:
         return replace(reading, **_given_references(lowered, lab))
     if after is not None:
