@@ -95,9 +95,10 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         return facts.side_effects(agent, knowledge) if agent is not None else None
     if intent is Intent.MONITOR:
         named_effect = any(isinstance(e, SideEffect) for e in question.entries)
-        if drugs and not named_effect and not question.clinical:
-            return facts.monitoring(drugs[:1])
-        return clinical(question, index, intent)
+        effect = side_effect_for(question, index)[0] if named_effect or question.clinical else None
+        if drugs and effect is None:
+            return facts.monitoring(drugs[:1])  # "how often to check TSH on pembro"
+        return clinical(question, index, intent) if effect is not None else None
     if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
         effect, _ = side_effect_for(question, index)
         if effect is None:

@@ -217,7 +217,11 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
 
 
 def monitoring(drugs: list[Drug]) -> Reply:
-    lines = [f"{d.title}: " + "; ".join(d.monitoring) for d in drugs if d.monitoring]
+    lines = [
+        f"{d.title}: " + "; ".join(m.rstrip(".") for m in d.monitoring)
+        for d in drugs
+        if d.monitoring
+    ]
     if not lines:
         lines = [f"The knowledge holds no monitoring list for {drugs[0].title}; see the label."]
     return _reply(
