@@ -247,10 +247,12 @@ def _management(
             scale = effect.grading_scale.replace("(", "").replace(")", "")
             opening += f"Grade it by {rows} ({scale}). " if rows else ""
         # The general row (work-up, what applies at every grade) first, when there is one.
-        first = opening + (general.text if general else by_grade(effect))
+        room = FIRST_BUDGET - len(opening)
+        first = opening + (general.text if general else by_grade(effect, room))
         asked = asked_sentence(effect, question, first, agents)
         if asked:  # the row that names what was asked ("tocilizumab") comes first
-            first = f"{opening}{asked} {general.text if general else by_grade(effect)}"
+            rest_room = room - len(asked) - 1
+            first = f"{opening}{asked} {general.text if general else by_grade(effect, rest_room)}"
         if not effect.management:
             first = f"The knowledge holds no management steps for {effect.name}; see its entry."
         head, rest = split_sentences(first)

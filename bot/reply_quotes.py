@@ -69,15 +69,30 @@ def rows_line(effect: SideEffect, question: Question) -> str:
     return " · ".join(out)
 
 
-def by_grade(effect: SideEffect) -> str:
-    """The first sentence of each grade's management row: the hold/continue decision."""
-    parts = []
-    for row in effect.management:
-        if row.grade == "all":
-            continue
-        first = split_sentences(row.text, 200)[0]
-        parts.append(f"{row.label}: {first}")
-    return " ".join(parts)
+def by_grade(effect: SideEffect, budget: int = FIRST_BUDGET) -> str:
+    """Each grade's management row, first sentences first (the hold or continue decision),
+    then further sentences of each row while they fit in `budget`."""
+    rows = [
+        (row.label, _SENTENCE_RE.split(row.text)) for row in effect.management if row.grade != "all"
+    ]
+    taken = [1] * len(rows)
+
+    def text() -> str:
+        return " ".join(
+            f"{label}: {' '.join(parts[:n])}" for (label, parts), n in zip(rows, taken, strict=True)
+        )
+
+    grew = True
+    while grew:
+        grew = False
+        for i, (_, parts) in enumerate(rows):
+            if taken[i] < len(parts):
+                taken[i] += 1
+                if len(text()) > budget:
+                    taken[i] -= 1
+                else:
+                    grew = True
+    return text()
 
 
 def asked_sentence(effect: SideEffect, question: Question, shown: str, agents: list[Entry]) -> str:
