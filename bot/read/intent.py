@@ -87,7 +87,8 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             Intent.INDICATIONS,
             r"\b(indicat\w*|approved (for|in)|used (for|in)|uses? of|what is .{0,30} for|"
             r"options?|(first|second|third)[- ]line|1l|2l|3l|which (drugs?|immunotherap\w*|"
-            r"checkpoint inhibitors?|agents?) (are|is|for)|licensed)\b",
+            r"checkpoint inhibitors?|agents?) (are|is|for)|licensed|"
+            r"(immunotherap\w*|therap(y|ies)|drugs|agents) (for|in))\b",
         ),
     )
 )
