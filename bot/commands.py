@@ -175,6 +175,10 @@ def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False
     query = parse(text)
     if query.command == "about":
         return Answer(render.about(index.knowledge, rejected), query)
+    bare_name = query.section is None and index.named(words.key(query.full or query.text))
+    if bare_name and query.command == "lookup":  # a name alone: its card, nothing to read
+        found = HANDLERS[query.command](query, index)
+        return Answer(found.message, query, found.match, intent="lookup")
     if query.command == "lookup" or _choice_in_a_cancer(query, index):
         question = read(" ".join(strip_mentions(text).split()), index)
         intent = str(effective_intent(question))
