@@ -240,9 +240,9 @@ def free_port() -> int:
 
 
 def procfile_web_command(
-    app: str, port: int, *, workers: int = 1, threads: int = 8, extra: Sequence[str] = ()
+    app: str, port: int, *, workers: int = 1, extra: Sequence[str] = ()
 ) -> list[str]:
-    """The Procfile's `web:` command with $PORT, the worker and thread counts filled in, the
+    """The Procfile's `web:` command with $PORT and the worker count filled in, the
     bind address on loopback, and `app` as the WSGI target; gunicorn from this venv."""
     line = next(
         (ln for ln in PROCFILE.read_text(encoding="utf-8").splitlines() if ln.startswith("web:")),
@@ -252,7 +252,6 @@ def procfile_web_command(
         raise RuntimeError("Procfile has no web: line")
     command = line.removeprefix("web:").strip()
     command = re.sub(r"\$\{WEB_CONCURRENCY(:-[^}]*)?\}", str(workers), command)
-    command = re.sub(r"\$\{IMMUNO_THREADS(:-[^}]*)?\}", str(threads), command)
     command = re.sub(r"\$\{?PORT\}?", str(port), command)
     command = command.replace("0.0.0.0", LOOPBACK)
     args = shlex.split(command)

@@ -8,7 +8,7 @@ would show up here as errors, lost replies or duplicate replies, not as a slower
 What: N signed requests (about 70 % `/immuno` slash commands over the realistic query mix, 30 %
 app_mention events, each with a unique event_id and its own channel so its reply can be found)
 from C client threads, against the product started exactly as the Procfile's `web:` command
-(gunicorn, 1 worker, 8 threads) with the fake Slack Web API on localhost. Then the same again
+(gunicorn, 1 gevent worker) with the fake Slack Web API on localhost. Then the same again
 with faults: each chat.postMessage call fails with probability 0.1, independently (cycling
 HTTP 500, 429 with Retry-After: 0, and a connection reset; see FaultInjector), and the bot's
 retries must still deliver every reply.
@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import socket
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,6 +218,135 @@ def _phase(
     }
 
 
+# -- slow and idle clients ------------------------------------------------------------------------
+
+SLOW_KINDS = ("slow-headers", "slow-body", "idle")
+
+
+class SlowClients:
+    """`count` connections that hold the server without finishing a request: a third send
+    their headers one byte at a time, a third send a complete header block and then the body
+    one byte at a time, a third connect and send nothing (reopened when the server closes them).
+    One byte per connection every `interval` seconds; stopped (and every socket closed) on exit.
+    """
+
+    def __init__(self, port: int, count: int, interval: float = 2.0) -> None:
+        self.port = port
+        self.count = count
+        self.interval = interval
+        self.reopened = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+        self._socks: list[tuple[str, socket.socket | None, bytes]] = []
+
+    def _open(self, kind: str) -> tuple[str, socket.socket | None, bytes]:
+        try:
+            sock = socket.create_connection((h.LOOPBACK, self.port), timeout=2)
+        except OSError:
+            return kind, None, b""
+        sock.setblocking(False)
+        head = f"POST {h.EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if kind == "slow-headers":
+            return kind, sock, (head + "Content-Type: text/plain\r\n" * 500).encode()
+        if kind == "slow-body":
+            ctype = "Content-Type: application/x-www-form-urlencoded\r\n"
+            with suppress(OSError):
+                sock.send((head + ctype + "Content-Length: 100000\r\n\r\n").encode())
+            return kind, sock, b"a" * 100_000
+        return kind, sock, b""
+
+    def __enter__(self) -> SlowClients:
+        self._socks = [self._open(SLOW_KINDS[i % 3]) for i in range(self.count)]
+        for i in range(self.count):  # every slow client begins its request at once
+            self._tick(i)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        for _, sock, _ in self._socks:
+            if sock is not None:
+                sock.close()
+
+    def _tick(self, i: int) -> None:
+        kind, sock, rest = self._socks[i]
+        if sock is not None:
+            try:
+                if kind == "idle":
+                    if sock.recv(1, socket.MSG_PEEK) == b"":  # closed by the server
+                        raise ConnectionResetError
+                    return
+                if rest:
+                    sock.send(rest[:1])
+                    self._socks[i] = (kind, sock, rest[1:])
+                return
+            except BlockingIOError:
+                return
+            except OSError:
+                sock.close()
+        self.reopened += 1
+        self._socks[i] = self._open(kind)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for i in range(len(self._socks)):
+                self._tick(i)
+
+
+def slow_client_phase(
+    server: h.Server,
+    texts: Sequence[str],
+    *,
+    slow: int = 64,
+    requests: int = 300,
+    concurrency: int = 4,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    """Ordinary signed slash commands while `slow` slow or idle connections are held open."""
+    items = h.stream(texts, requests, seed=11)
+    times: list[float] = []
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def send(text: str) -> None:
+        client = h.Client(server.port, timeout=timeout)
+        try:
+            status, _, seconds = client.post(h.slash(text))
+        except Exception as exc:  # a timeout or reset is the failure being measured
+            key = f"no response ({type(exc).__name__})"
+            with lock:
+                errors[key] = errors.get(key, 0) + 1
+            return
+        finally:
+            client.close()
+        with lock:
+            if status == 200:
+                times.append(seconds)
+            else:
+                errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
+
+    with SlowClients(server.port, slow) as holders:
+        time.sleep(0.5)  # the server has accepted and started reading every connection
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="slow") as pool:
+            list(pool.map(send, items))
+        wall = time.perf_counter() - started
+        reopened = holders.reopened
+    return {
+        "slow_connections": slow,
+        "requests": requests,
+        "concurrency": concurrency,
+        "wall_s": wall,
+        "ok": len(times),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "idle_reopened": reopened,
+        "latency": h.summary_ms(times),
+        "over_1s": sum(t > 1.0 for t in times),
+    }
+
+
 def run(
     *,
     requests: int = 10_000,
@@ -225,9 +356,12 @@ def run(
     budget_s: float = 300.0,
     reply_timeout: float = 30.0,
     faults: bool = True,
+    slow: int = 64,
+    slow_requests: int = 1000,
     log: Log = _quiet,
 ) -> dict[str, Any]:
-    """Both phases (clean, then with faults), each against a freshly started product."""
+    """Both phases (clean, then with faults), each against a freshly started product; after
+    the clean phase, slash commands while `slow` slow or idle connections are held open."""
     from tests.support import fake_slack
 
     texts = h.query_mix(queries_path)
@@ -243,6 +377,11 @@ def run(
                 figures[name] = _phase(
                     name, fake, server, items, concurrency, with_faults, budget_s, reply_timeout
                 )
+                if name == "clean" and slow:
+                    log(f"load: {slow} slow or idle connections held open")
+                    figures["slow"] = slow_client_phase(
+                        server, texts, slow=slow, requests=slow_requests
+                    )
     return figures
 
 
@@ -253,7 +392,7 @@ def _ms(value: float | None) -> str:
 def format_report(figures: dict[str, Any]) -> str:
     lines = [
         f"Load: {figures['requests']} requests at concurrency {figures['concurrency']} "
-        "against the product (gunicorn per Procfile, 1 worker x 8 threads)",
+        "against the product (gunicorn per Procfile, 1 gevent worker)",
         "",
     ]
     for name in ("clean", "faults"):
@@ -281,6 +420,17 @@ def format_report(figures: dict[str, Any]) -> str:
             f"{p['send_failures_logged']}",
         ]
         lines += [f"    bot log: {line}" for line in p.get("send_failure_lines", ())]
+    slow = figures.get("slow")
+    if slow:
+        lines += [
+            f"{slow['slow_connections']} slow or idle connections held open (slow headers, slow "
+            "body, idle; one byte per connection every 2 s):",
+            f"  {slow['ok']} of {slow['requests']} slash commands ok at concurrency "
+            f"{slow['concurrency']}; errors {slow['errors']} {slow['error_kinds'] or ''}".rstrip(),
+            f"  HTTP p50 {_ms(slow['latency']['median_ms'])} ms, p99 "
+            f"{_ms(slow['latency']['p99_ms'])} ms, max {_ms(slow['latency']['max_ms'])} ms; "
+            f"over 1 s: {slow['over_1s']}",
+        ]
     return "\n".join(lines)
 
 
@@ -291,6 +441,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-faults", action="store_true", help="skip the fault phase")
+    parser.add_argument(
+        "--slow", type=int, default=64, help="slow or idle connections held open (0: skip)"
+    )
     parser.add_argument("--smoke", action="store_true", help="300 requests at concurrency 8")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     args = parser.parse_args(argv)
@@ -301,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         requests=requests,
         concurrency=concurrency,
         faults=not args.no_faults,
+        slow=16 if args.smoke else args.slow,
+        slow_requests=60 if args.smoke else 1000,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
     return finish(format_report(figures), figures, args.json)

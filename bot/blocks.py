@@ -38,6 +38,25 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: Slack user ids (U…, or W… on Enterprise Grid) and conversation ids (C…, G…, D…), as Slack
+#: issues them. Anything else in a payload is forged: "here" would render as a live <@here>.
+_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
+
+
+def user_mention(user_id: str) -> str:
+    """A mention of a real user id, or "someone" for anything that is not one."""
+    return f"<@{user_id}>" if _USER_ID_RE.match(user_id or "") else "someone"
+
+
+def is_user_id(value: str) -> bool:
+    return bool(_USER_ID_RE.match(value or ""))
+
+
+def is_channel_id(value: str) -> bool:
+    return bool(_CHANNEL_ID_RE.match(value or ""))
+
+
 def escape_user_text(text: str, limit: int = 200) -> str:
     """Make what a user typed safe to echo: no pings, no links, no runaway length.
 

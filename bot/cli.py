@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -18,14 +17,10 @@ from dotenv import load_dotenv
 from bot.config import Config, ConfigError
 
 
-def _setup_logging() -> None:
-    from bot import redact
+def _setup_logging(config: Config) -> None:
+    from bot import logs
 
-    redact.install()
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(config.log_level)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -92,29 +87,31 @@ def cmd_shell(config: Config) -> int:
 def cmd_socket(config: Config) -> int:
     from bot.slack.socket import run_socket_mode
 
-    _setup_logging()
+    _setup_logging(config)
     return run_socket_mode(config, _knowledge_store(config))
 
 
 def cmd_web(config: Config) -> int:
-    """Serve HTTP under gunicorn (the Procfile's web process)."""
-    _setup_logging()
+    """Serve HTTP under gunicorn exactly as the Procfile's web process does."""
     workers = os.environ.get("WEB_CONCURRENCY", "1")
-    threads = os.environ.get("IMMUNO_THREADS", "8")
     argv = [
         "gunicorn",
         "bot.slack.web:application",
+        "--config",
+        "python:bot.slack.gunicorn_settings",
         "--bind",
         f"0.0.0.0:{config.port}",
         "--workers",
         workers,
-        "--threads",
-        threads,
-        "--access-logfile",
-        "-",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
     return 0  # pragma: no cover
+
+
+def printable(text: str) -> str:
+    """Stored text as it may be shown on a terminal: control characters (an escape sequence
+    could rewrite the screen) written as \\x1b, \\n and so on; other Unicode kept."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def cmd_misses(args: argparse.Namespace, config: Config) -> int:
@@ -127,8 +124,8 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
         return 0
     print(f"Top misses, last {args.days} days:")
     for row in rows:
-        picked = f"  (picked: {', '.join(row.picked)})" if row.picked else ""
-        print(f"{row.count:6d}  {row.query}{picked}")
+        picked = f"  (picked: {', '.join(map(printable, row.picked))})" if row.picked else ""
+        print(f"{row.count:6d}  {printable(row.query)}{picked}")
     return 0
 
 

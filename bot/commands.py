@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import render, words
 from bot.clinical import answer_question, effective_intent
@@ -167,14 +167,28 @@ def _doubtful_correction(match: Match | None, question: Question) -> bool:
     return bool(typed) and min(OSA.distance(t, target) for t in typed) >= 2
 
 
-def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
-    """The reply to one line of user text (slash text, mention or shell line).
+#: Only this much of a message is read: a question is a line, not a document, and a bound keeps
+#: a pasted 40,000-character text from costing more than an ordinary question.
+MAX_QUERY_CHARS = 2000
 
-    A question that describes a patient or asks for one fact is answered first (bot.clinical);
-    a bare name, or a question the clinical reader cannot answer, gets the entry card."""
-    query = parse(text)
+
+def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
+    """The reply to one line of user text (slash text, mention or shell line)."""
+    query = parse(text[:MAX_QUERY_CHARS])
     if query.command == "about":
-        return Answer(render.about(index.knowledge, rejected), query)
+        reply = Answer(render.about(index.knowledge, rejected), query)
+    else:
+        reply = _respond(query, text[:MAX_QUERY_CHARS], index, compact=compact)
+    if len(text) > MAX_QUERY_CHARS:
+        note = f"Only the first {MAX_QUERY_CHARS:,} characters of your message were read."
+        reply = replace(reply, message=render.with_note(reply.message, note))
+    return reply
+
+
+def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
+    """A question that describes a patient or asks for one fact is answered first
+    (bot.clinical); a bare name, or a question the clinical reader cannot answer, gets the
+    entry card."""
     bare_name = query.section is None and index.named(words.key(query.full or query.text))
     if bare_name and query.command == "lookup":  # a name alone: its card, nothing to read
         found = HANDLERS[query.command](query, index)

@@ -52,6 +52,7 @@ class Config:
     reload_interval: float = 2.0
     port: int = 3000
     slack_timeout: int = 10
+    log_level: str = "INFO"
 
     @property
     def mode(self) -> str:
@@ -98,6 +99,11 @@ class Config:
         contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
         if contributing and not contributing.startswith("https://"):
             raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")
+        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})"
+            )
         return cls(
             bot_token=bot_token,
             signing_secret=secret,
@@ -113,4 +119,5 @@ class Config:
             reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
             port=_int(env, "PORT", 3000, minimum=1),
             slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
+            log_level=log_level,
         )

@@ -9,7 +9,6 @@ moment it is met instead of being expanded.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +16,12 @@ from typing import Any
 
 import yaml
 
+from bot import files
+
 try:  # the libyaml parser is several times faster; pure Python is the fallback
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-#: A knowledge file larger than this is refused before parsing (bytes). The shipped files are
-#: tens of kilobytes; a huge file is a mistake or an attack and would stall a reload.
-MAX_FILE_BYTES = int(os.environ.get("IMMUNO_MAX_FILE_BYTES", 8 * 1024 * 1024))
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -146,14 +143,14 @@ def _check_no_anchors(path: Path, text: str) -> None:
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8, refusing oversized files before reading them into memory."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise YamlError(
-            path, Position(1, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes"
-        )
+    """Read a regular file as UTF-8, refusing links, special and oversized files before
+    reading them into memory (see bot.files)."""
     try:
-        return path.read_bytes().decode("utf-8")
+        data = files.read_bytes(path)
+    except files.RefusedFile as exc:
+        raise YamlError(path, Position(1, 1), str(exc)) from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(path, Position(1, 1), f"file is not UTF-8 text ({exc.reason})") from exc
 

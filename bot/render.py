@@ -14,7 +14,7 @@ from urllib.parse import quote
 from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Cancer, Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
-from bot.query import COMMANDS
+from bot.query import COMMANDS, normalised
 from bot.search import Match
 
 DISCLAIMER = "For education, not medical advice: check the current prescribing information."
@@ -496,7 +496,12 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
         out.append(bk.section("Did you mean:"))
         out.append(
             bk.actions(
-                [bk.button(s.title, ACTION_CHOOSE, s.id) for s in match.suggestions[:3]],
+                # The value carries the query as the miss log stores it (normalised: no markup),
+                # so the log can record which suggestion was picked for it.
+                [
+                    bk.button(s.title, ACTION_CHOOSE, f"{s.id}||{normalised(query)}")
+                    for s in match.suggestions[:3]
+                ],
                 block_id="immuno.suggestions",
             )
         )
@@ -717,9 +722,16 @@ def builder_url(message: Message) -> str:
     return BUILDER_URL + quote(payload, safe="")
 
 
+def with_note(message: Message, note: str) -> Message:
+    """The same reply with a short note after it (e.g. that only part of the text was read)."""
+    if len(message.blocks) >= bk.MAX_BLOCKS:
+        return replace(message, text=f"{message.text} ({note})")
+    return replace(message, blocks=[*message.blocks, bk.context([note])])
+
+
 def shared_by(message: Message, user_id: str) -> Message:
     """Attribute a shared card to the person who shared it."""
-    if not user_id or not user_id.replace("_", "").isalnum():
+    if not bk.is_user_id(user_id):
         return message
-    note = bk.context([f"Shared by <@{user_id}>"])
+    note = bk.context([f"Shared by {bk.user_mention(user_id)}"])
     return replace(message, blocks=[*message.blocks[:1], note, *message.blocks[1:]])

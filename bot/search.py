@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 from bot import words
 from bot.knowledge import Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
@@ -23,6 +24,8 @@ from bot.knowledge import Drug, Entry, Kind, Knowledge, SideEffect, TherapyClass
 MAX_NGRAM = 8
 #: Ambiguous partial names offer at most this many choices; more than that is not a choice.
 MAX_CHOICES = 6
+#: A word pair in the prose of at least this many entries is a stock phrase of the writing.
+ORDINARY_PHRASE_ENTRIES = 3
 
 # Words that carry no subject: question words, fillers, and the words that pick a section.
 STOPWORDS = frozenset(
@@ -347,10 +350,17 @@ class Index:
 
     def _fuzzy_hits(self, toks: list[str], exact: list[Hit]) -> list[Hit]:
         hits = []
-        inside = [(h.start, h.start + h.length) for h in exact]
+        # reach[i]: the furthest end of an exact hit starting at or before token i, so "is this
+        # span inside an exact name" costs O(1) instead of a pass over every exact hit (that
+        # pass made long texts quadratic).
+        reach = [0] * (len(toks) + 1)
+        for h in exact:
+            reach[h.start] = max(reach[h.start], h.start + h.length)
+        for i in range(1, len(reach)):
+            reach[i] = max(reach[i], reach[i - 1])
         for n in range(min(5, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
-                if any(a <= i and i + n <= b for a, b in inside):
+                if reach[i] >= i + n:
                     continue  # a typo match inside an exact name could never replace it
                 span = toks[i : i + n]
                 if span[0] in STOPWORDS or span[-1] in STOPWORDS:
@@ -405,11 +415,18 @@ class Index:
             raw = toks
         hits = self._exact_hits(toks, raw)
         if fuzzy:
+            # longest[t]: the longest hit so far covering token t; checking a typo hit against
+            # it is O(its length), not a pass over every hit (quadratic on long texts).
+            longest = [0] * len(toks)
+            for h in hits:
+                for t in range(h.start, h.start + h.length):
+                    longest[t] = max(longest[t], h.length)
             for hit in self._fuzzy_hits(toks, hits):
-                span = set(range(hit.start, hit.start + hit.length))
-                overlapping = [h for h in hits if span & set(range(h.start, h.start + h.length))]
-                if all(hit.length > h.length for h in overlapping):
+                span = range(hit.start, hit.start + hit.length)
+                if all(hit.length > longest[t] for t in span):
                     hits.append(hit)
+                    for t in span:
+                        longest[t] = hit.length
         return self._select(hits)
 
     def _token_like(self, token: str) -> str | None:
@@ -525,13 +542,19 @@ class Index:
         its symptoms, grading and organ system (weight 1), less words most side effects share.
         Used only when a drug or class is named too, among that drug's own side effects."""
         raw: dict[str, dict[str, int]] = {}
+        ordinary = self._ordinary_phrases
         for entry in self.knowledge.entries.values():
             if not isinstance(entry, SideEffect):
                 continue
             vocab: dict[str, int] = {}
             weak = [*entry.symptoms, entry.organ_system, *(g.text for g in entry.grades)]
             for text in weak:
-                for token in words.tokens(text):
+                toks = words.tokens(text)
+                for i, token in enumerate(toks):
+                    if (i and (toks[i - 1], token) in ordinary) or (
+                        i + 1 < len(toks) and (token, toks[i + 1]) in ordinary
+                    ):
+                        continue  # part of a stock phrase ("for example"), not about the entry
                     vocab[token] = 1
             for name in (*entry.names, *derived_names(entry.name)):
                 for token in words.tokens(name):
@@ -554,6 +577,24 @@ class Index:
                 if frequency[t] <= common
             }
         return out
+
+    @cached_property
+    def _ordinary_phrases(self) -> frozenset[tuple[str, str]]:
+        """Word pairs found in the prose of several entries ("for example", "such as"): stock
+        phrases of the writing, so their words say nothing about any one side effect."""
+        seen: dict[tuple[str, str], int] = defaultdict(int)
+        for entry in self.knowledge.entries.values():
+            texts = [entry.summary]
+            if isinstance(entry, SideEffect):
+                texts += [entry.onset, entry.escalate]
+                texts += [g.text for g in (*entry.grades, *entry.management)]
+            pairs = set()
+            for text in texts:
+                toks = words.tokens(text)
+                pairs.update(pairwise(toks))
+            for pair in pairs:
+                seen[pair] += 1
+        return frozenset(pair for pair, count in seen.items() if count >= ORDINARY_PHRASE_ENTRIES)
 
     def _linked_side_effects(self, entry: Entry) -> frozenset[str]:
         """The side effects a drug or class is known to cause."""

@@ -18,6 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.files import check_size, read_bytes
+
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: the lab vocabulary is kept beside the entries
@@ -33,12 +35,18 @@ def cache_dir() -> Path | None:
 
 
 def fingerprint(files: list[Path]) -> str:
-    """What the validation depended on: the files' names and bytes, the schema, the format."""
+    """What the validation depended on: the files' names and bytes, the schema, the format.
+
+    Every size is checked before any file is read, and each is read as the loader reads it
+    (regular files only, within the size limit): an oversized file raises OSError (no snapshot;
+    the full load then refuses it) instead of being hashed whole into memory."""
+    for file in files:
+        check_size(file, os.lstat(file).st_size)
     digest = hashlib.sha256(f"immuno-snapshot-{FORMAT}".encode())
     digest.update(SCHEMA_PATH.read_bytes())
     for file in files:
         digest.update(str(file.resolve()).encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
+        digest.update(read_bytes(file) + b"\0")
     return digest.hexdigest()
 
 

@@ -40,6 +40,17 @@ class Rejection:
     summary: str
 
 
+def public_summary(result: LoadResult) -> str:
+    """Why an edit was rejected, for anyone in Slack: file names and lines only. Never the
+    validator's messages (they quote file text) or server paths; those go to the log."""
+    places = [f"{Path(p.file).name} line {p.line}" for p in result.errors[:5]]
+    more = f" and {len(result.errors) - 5} more" if len(result.errors) > 5 else ""
+    return (
+        f"{len(result.errors)} problem(s): {', '.join(places)}{more}. Maintainers: "
+        "`python -m bot validate` shows each one."
+    )
+
+
 def signature(path: Path) -> Signature:
     """What changes when any knowledge file is edited, added or removed."""
     out = []
@@ -103,14 +114,14 @@ class KnowledgeStore:
             result = load_knowledge(self.path)
         except Exception as exc:  # a reload must never kill the server
             log.exception("knowledge reload failed")
-            return self._reject(current, f"reload failed: {type(exc).__name__}: {exc}")
+            return self._reject(current, f"the reload failed ({type(exc).__name__})")
         if signature(self.path) != current:
             # Files changed while we read them (an editor mid-save): look again next time.
             return False
         if result.knowledge is None:
-            lines = [str(p) for p in result.errors[:5]]
-            more = f"\n…and {len(result.errors) - 5} more" if len(result.errors) > 5 else ""
-            return self._reject(current, "\n".join(lines) + more)
+            lines = [str(p) for p in result.errors[:20]]
+            more = f"\n…and {len(result.errors) - 20} more" if len(result.errors) > 20 else ""
+            return self._reject(current, public_summary(result), "\n".join(lines) + more)
         self.index = Index.build(result.knowledge)
         self._signature = current
         self.rejection = None
@@ -121,10 +132,13 @@ class KnowledgeStore:
         )
         return True
 
-    def _reject(self, current: Signature, summary: str) -> bool:
+    def _reject(self, current: Signature, summary: str, details: str = "") -> bool:
         self._signature = current  # log a broken edit once, not on every poll
         self.rejection = Rejection(current, summary)
-        log.error("knowledge edit rejected; still serving the last good version:\n%s", summary)
+        log.error(
+            "knowledge edit rejected; still serving the last good version:\n%s",
+            details or summary,
+        )
         return False
 
     def watch(self, interval: float = 2.0) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import measure_checks, snapshot, words
+from bot.files import candidates, is_regular
 from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
 from bot.measures import lab_from
 
@@ -115,10 +116,19 @@ def _display(path: Path) -> str:
 
 
 def knowledge_files(path: Path) -> list[Path]:
-    """The YAML files of a knowledge path: the file itself, or a folder's *.yaml / *.yml files."""
+    """The YAML files of a knowledge path: the file itself, or the regular *.yaml / *.yml files
+    directly in a folder. Symlinks, FIFOs, devices and folders are never knowledge (see
+    refused_files), so nothing outside the folder can be read through it."""
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        return [p for p in candidates(path) if is_regular(p)]
     return [path]
+
+
+def refused_files(path: Path) -> list[Path]:
+    """The *.yaml / *.yml names in a knowledge folder that are not regular files."""
+    if path.is_dir():
+        return [p for p in candidates(path) if not is_regular(p)]
+    return []
 
 
 _validator: Draft202012Validator | None = None
@@ -404,7 +414,7 @@ def load_knowledge(
         key = snapshot.fingerprint(files) if files else ""
     except OSError:
         key = ""
-    if use_snapshot and key:
+    if use_snapshot and key and not refused_files(path):
         cached = snapshot.read(files, key)
         if cached is not None:
             return _from_snapshot(path, files, cached, with_version)
@@ -425,12 +435,16 @@ def _validate_and_build(
     path: Path, files: list[Path], key: str, today: dt.date, with_version: bool, loader: Any
 ) -> LoadResult:
 
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(_display(p), 1, 1, "not a regular file (a link, folder or device): not read")
+        for p in refused_files(path)
+    ]
     entries: list[_Located] = []
     labs: list[_Located] = []
     digest = hashlib.sha256()
     if not files:
-        return LoadResult(None, [Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here")])
+        problems.append(Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here"))
+        return LoadResult(None, problems)
     for file in files:
         try:
             text = loader.read_text(file)

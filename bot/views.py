@@ -182,8 +182,10 @@ def issue_text(report: Report, entry: Entry | None) -> str:
 
 def report_message(report: Report, entry: Entry | None, user_id: str) -> Message:
     """The structured report posted to the maintainers' channel."""
-    name = entry.title if entry else report.entry_id
-    who = f"<@{user_id}>" if user_id.replace("_", "").isalnum() else "someone"
+    # A forged submission can carry any entry id and user id: only a known entry's title and
+    # a real user id reach the message; everything else is escaped.
+    name = entry.title if entry else "an unknown entry"
+    who = bk.user_mention(user_id)
     out = [
         bk.header(f"Problem report: {name}"),
         bk.fields(

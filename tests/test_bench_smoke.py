@@ -120,7 +120,7 @@ def test_servers_use_the_procfile_command_on_loopback() -> None:
     assert command[1] == "bench.bare_app:application"
     assert command[command.index("--bind") + 1] == "127.0.0.1:4321"
     assert command[command.index("--workers") + 1] == "1"
-    assert command[command.index("--threads") + 1] == "8"
+    assert command[command.index("--config") + 1] == "python:bot.slack.gunicorn_settings"
 
 
 def test_percentile_is_nearest_rank() -> None:

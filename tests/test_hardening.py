@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import tracemalloc
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import KEYWORD_CHANNEL, Bot, make_config
@@ -29,6 +31,7 @@ from test_render import assert_within_limits
 from bot import loader
 from bot.commands import answer
 from bot.slack.web import create_application
+from bot.validate import load_knowledge
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -374,3 +377,198 @@ def test_slash_commands_answer_while_the_web_api_is_down(tmp_path: Path) -> None
         reply = post(f"{url}/slack/events", body, FORM, sign(body))
         assert reply.status == 200 and time.monotonic() - started < 1.0
         assert reply.json()["blocks"][0]["text"]["text"].startswith("Pembrolizumab")
+
+
+# -- round two: knowledge files that are not regular files -----------------------------------------
+
+
+def test_a_symlinked_knowledge_file_is_not_read_and_nothing_leaks(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    """A link to `.env` in the knowledge folder: not followed, and neither its text nor a
+    server path reaches /immuno about."""
+    from bot.store import KnowledgeStore
+
+    secret_file = tmp_path / ".env"
+    secret_file.write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\nX: {SIGNING_SECRET}\n", "utf-8")
+    store = KnowledgeStore(knowledge_copy)
+    (knowledge_copy / "zz-extra.yaml").symlink_to(secret_file)
+    store._signature = ()  # as if the watcher saw a change
+    assert store.refresh() is False
+    about = answer("about", store.index, rejected=store.rejected_summary).message
+    shown = json.dumps(about.blocks) + about.text
+    assert "newest edit" in about.text and "zz-extra.yaml line 1" in shown
+    assert BOT_TOKEN not in shown and SIGNING_SECRET not in shown and "SLACK_BOT" not in shown
+    assert str(tmp_path) not in shown
+    result = load_knowledge(knowledge_copy, with_version=False)
+    assert BOT_TOKEN not in "\n".join(map(str, result.problems))
+
+
+def test_a_fifo_in_the_knowledge_folder_is_refused_without_blocking(knowledge_copy: Path) -> None:
+    os.mkfifo(knowledge_copy / "pipe.yaml")
+    started = time.monotonic()
+    result = load_knowledge(knowledge_copy, with_version=False)
+    assert time.monotonic() - started < 5
+    assert [p.message for p in result.errors if "pipe.yaml" in p.file] == [
+        "not a regular file (a link, folder or device): not read"
+    ]
+
+
+def test_the_snapshot_check_refuses_a_huge_file_before_reading_it(
+    knowledge_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("IMMUNO_CACHE_DIR", str(tmp_path / "cache"))
+    with (knowledge_copy / "huge.yaml").open("wb") as handle:
+        handle.truncate(1024 * 1024 * 1024)  # 1 GB, sparse
+    tracemalloc.start()
+    result = load_knowledge(knowledge_copy, with_version=False, use_snapshot=True)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.knowledge is None
+    assert any("huge.yaml" in p.file and "limit" in p.message for p in result.errors)
+    assert peak < 20_000_000
+
+
+# -- round two: long text --------------------------------------------------------------------------
+
+
+def _cpu(fn) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        fn()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def test_scanning_grows_linearly_with_text_length(index) -> None:
+    """Eight times the text costs about eight times as much (it cost ~64 times: quadratic)."""
+    short, long = "pd-1 " * 200, "pd-1 " * 1600
+    ratio = _cpu(lambda: index.scan(long)) / _cpu(lambda: index.scan(short))
+    assert ratio < 20
+
+
+def test_a_40000_character_question_is_cut_and_says_so(index) -> None:
+    text = "crs keytruda " * 3077  # 40,001 characters
+    reply = answer(text, index).message
+    assert "Only the first 2,000 characters of your message were read." in json.dumps(reply.blocks)
+    ordinary = _cpu(lambda: answer("crs keytruda " * 153, index))  # ~2,000 characters
+    assert _cpu(lambda: answer(text, index)) < 3 * ordinary + 0.01
+
+
+# -- round two: forged ids and text ----------------------------------------------------------------
+
+
+def test_a_forged_report_cannot_ping_the_maintainers_channel(bot: Bot) -> None:
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "here", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": "immuno.report",
+            "private_metadata": "<!channel>|<!here>|<!everyone>",
+            "state": {"values": {"what": {"what_input": {"value": "<!channel> look"}}}},
+        },
+    }
+    body = urlencode({"payload": json.dumps(submission)})
+    assert bot.send(body, FORM).status == 200
+    posted = bot.slack.wait_for("/chat.postMessage")[0].body
+    dumped = json.dumps(posted, ensure_ascii=False)
+    assert _live_markup(dumped) == [] and "<@here>" not in dumped
+    bot.slack.settle()
+    assert bot.slack.calls("/chat.postEphemeral") == []  # no thanks to a forged user/channel
+
+
+def test_a_share_by_a_forged_user_id_pings_nobody(bot: Bot) -> None:
+    bot.action("immuno.share", "crs|overview", user="here")
+    posted = bot.slack.wait_for("/response/r1")[0].body
+    assert "<@here>" not in json.dumps(posted)
+
+
+# -- round two: the miss log -----------------------------------------------------------------------
+
+
+def test_a_picked_suggestion_is_recorded_against_the_missed_query(bot: Bot) -> None:
+    from bot.misslog import MissLog
+
+    reply = bot.slash("zolbetuximab").json()
+    buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons, reply
+    bot.action(buttons[0]["action_id"], buttons[0]["value"])
+    bot.slack.wait_for("/response/r1")
+    log = MissLog(bot.config.database_url, background=False)
+    for _ in range(50):  # the app writes in the background
+        rows = log.top_misses(days=1)
+        if rows and rows[0].picked:
+            break
+        time.sleep(0.1)
+    assert rows[0].query == "zolbetuximab" and rows[0].picked == ("cetuximab",)
+
+
+def test_the_misses_command_prints_control_characters_escaped(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from bot.cli import main
+    from bot.misslog import MissLog
+
+    url = f"sqlite:///{tmp_path}/m.sqlite3"
+    log = MissLog(url, background=False)
+    log.record_miss("zolbe")  # creates the table; then a row written by anything else
+    with log.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "update immuno_query_events set query = ?", ("\x1b]0;pwned\x07\x1b[2Jzolbe",)
+        )
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["misses"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;pwned\\x07\\x1b[2Jzolbe" in out
+
+
+# -- round two: stock phrases ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["pembrolizumab example", "keytruda see https://www.example.com/x", "rituximab example"]
+)
+def test_a_word_from_a_stock_phrase_does_not_pick_a_side_effect(index, text: str) -> None:
+    """ "for example" is in the infusion-reaction grading text; "example" is not about it."""
+    reply = answer(text, index)
+    assert reply.match is not None and reply.match.entry is not None
+    assert reply.match.entry.kind.value == "drug"
+
+
+# -- round two: what logs and /healthz give away ---------------------------------------------------
+
+
+def test_debug_logs_hold_no_response_url_and_no_unsigned_body(bot: Bot, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot.action("immuno.share", "crs|overview")
+    bot.slack.wait_for("/response/r1", count=2)
+    bot.send('{"event": "unsigned-secret-body-text"}', "application/json", signed=False)
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Sending a request - url: [redacted url]" in logs  # the line is there, redacted
+    assert bot.slack.response_url() not in logs and "/response/r1" not in logs
+    assert "unsigned-secret-body-text" not in logs
+
+
+def test_a_socket_mode_ticket_is_redacted(caplog) -> None:
+    from bot import redact
+
+    redact.install()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("slack_sdk.socket_mode").debug(
+        "Connecting to wss://wss-primary.slack.com/link/?ticket=abc-SECRET-123&app_id=A1"
+    )
+    assert "abc-SECRET-123" not in caplog.text and "ticket=[redacted]" in caplog.text
+
+
+def test_healthz_does_not_publish_the_commit(bot: Bot) -> None:
+    from urllib.request import urlopen
+
+    with urlopen(f"{bot.url}/healthz", timeout=5) as response:
+        health = json.loads(response.read())
+    assert health["ok"] is True and set(health) == {"ok", "entries", "newest_edit_rejected"}

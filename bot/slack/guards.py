@@ -11,6 +11,14 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Claims(Protocol):
+    """Who handles a key first: `claim` is true once per key. The one interface the guards
+    need, so an in-process memory (SeenOnce) can give way to a shared database table."""
+
+    def claim(self, key: str) -> bool: ...
 
 
 class SeenOnce:

@@ -11,16 +11,14 @@ import json
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.context import BoltContext
-from slack_bolt.request import BoltRequest
-from slack_bolt.request.internals import build_context
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.config import Config, ConfigError
+from bot.slack import intake
+from bot.slack.guards import Claims, SeenOnce
 from bot.store import KnowledgeError, KnowledgeStore
 
 if TYPE_CHECKING:
@@ -28,53 +26,58 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-
-
-def bolt_request(body: str, query: Any, headers: dict[str, Any]) -> BoltRequest:
-    """A BoltRequest whose form body is parsed correctly even when it contains "payload".
-
-    slack-bolt treats any form body containing the word "payload" as an interactivity payload,
-    so `/immuno show payload` would parse to {} and be dropped with a 404. The raw body (which
-    the signature covers) is untouched; only the parsed view is repaired.
-    """
-    request = BoltRequest(body=body, query=query, headers=headers)
-    if not request.body and body and "payload" in body and not body.lstrip().startswith("{"):
-        fields = dict(parse_qsl(body, keep_blank_values=True))
-        if "payload" not in fields:
-            request.body = fields
-            request.context = build_context(BoltContext({}), fields)
-    return request
+#: gunicorn.arbiter.Arbiter.APP_LOAD_ERROR: a worker exiting with it stops the whole server.
+APP_LOAD_ERROR = 4
 
 
 class ImmunoRequestHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter with the "payload" fix and a health check."""
+    """Bolt's WSGI adapter behind the checks of bot.slack.intake, plus a health check."""
 
-    def __init__(self, app: App, store: KnowledgeStore, path: str = EVENTS_PATH) -> None:
+    def __init__(
+        self,
+        app: App,
+        store: KnowledgeStore,
+        secret: str,
+        path: str = EVENTS_PATH,
+        replays: Claims | None = None,
+    ) -> None:
         super().__init__(app, path)
         self.store = store
+        self.secret = secret
+        # Interactive signatures are remembered a little longer than Slack's 5-minute window.
+        self.replays: Claims = replays or SeenOnce(ttl=intake.MAX_AGE_SECONDS + 60)
 
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(
-            bolt_request(request.get_body(), request.query_string, request.get_headers())
+    def health(self, start_response: StartResponse) -> Iterable[bytes]:
+        """Liveness and what is loaded; no commit or paths (nothing a stranger could use)."""
+        body = json.dumps(
+            {
+                "ok": True,
+                "entries": len(self.store.index.knowledge.entries),
+                "newest_edit_rejected": self.store.rejection is not None,
+            }
         )
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body.encode()]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
-            "GET",
-            "HEAD",
-        ):
-            knowledge = self.store.index.knowledge
-            body = json.dumps(
-                {
-                    "ok": True,
-                    "entries": len(knowledge.entries),
-                    "version": knowledge.info.version or knowledge.info.content_hash,
-                    "newest_edit_rejected": self.store.rejection is not None,
-                }
-            )
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body.encode()]
-        return super().__call__(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") == HEALTH_PATH and method in ("GET", "HEAD"):
+            return self.health(start_response)
+        if environ.get("PATH_INFO") != self.path or method != "POST":
+            return super().__call__(environ, start_response)
+        request, refusal = intake.admit(environ, self.secret, self.replays)
+        if refusal is not None:
+            status, headers, body = intake.describe(refusal)
+            start_response(status, headers)
+            return [body]
+        assert request is not None
+        response = WsgiHttpResponse(**_fields(self.app.dispatch(request)))
+        start_response(response.status, response.get_headers())
+        return response.get_body()
+
+
+def _fields(response: BoltResponse) -> dict[str, Any]:
+    return {"status": response.status, "headers": response.headers, "body": response.body}
 
 
 def create_application(
@@ -88,21 +91,26 @@ def create_application(
         store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
     app = build_app(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store)
+    return ImmunoRequestHandler(app, store, config.signing_secret)
 
 
 def _from_environment() -> ImmunoRequestHandler:
     from dotenv import load_dotenv
 
+    from bot import logs
+
     load_dotenv(override=False)
     try:
         config = Config.from_env()
+        logs.configure(config.log_level)
         if config.mode == "shell" or not config.signing_secret:
             raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
         return create_application(config)
     except (ConfigError, KnowledgeError) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
+        # Gunicorn's "app failed to load" status: the master stops instead of restarting the
+        # worker over and over (the shell and Socket Mode exit with 2 for the same reasons).
+        raise SystemExit(APP_LOAD_ERROR) from None
 
 
 _application: ImmunoRequestHandler | None = None

@@ -82,7 +82,8 @@ def register(app: App, services: Services) -> None:
             return
         thread = thread_of(event)
         index = services.store.index
-        described = commands.patient_answer(text, index)
+        read = text[: commands.MAX_QUERY_CHARS]  # the same bound as a question
+        described = commands.patient_answer(read, index)
         if described is not None and described.entry is not None:
             # A described patient gets the compact answer, once per entry per thread.
             key = f"{channel}:{thread}:{described.entry.id}"
@@ -98,7 +99,7 @@ def register(app: App, services: Services) -> None:
                     **delivery.payload(described.message.public()),
                 )
             return
-        for entry in index.entries_named(text, fuzzy=False)[:MAX_KEYWORD_CARDS]:
+        for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
             key = f"{channel}:{thread}:{entry.id}"
             if key in services.keyword_once or not services.keyword_rate.allow(channel):
                 continue

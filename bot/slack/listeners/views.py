@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot import views
+from bot.blocks import is_channel_id, is_user_id
 from bot.slack import delivery
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ def register(app: App, services: Services) -> None:
                 report.entry_id,
             )
         thanks = views.thanks_message(entry)
-        if report.channel:
+        if not is_user_id(user):
+            return
+        if is_channel_id(report.channel):
             delivery.call(
                 client,
                 "chat_postEphemeral",

@@ -1,0 +1,48 @@
+"""Gunicorn settings for the web process (`--config python:bot.slack.gunicorn_settings`).
+
+Why gevent workers (docs/decisions/0001-slow-clients-gevent-workers.md): with threads, every
+connection that has started a request holds a thread until the request is complete, so eight
+clients sending one byte every few seconds stopped the bot. A gevent worker gives each
+connection a greenlet that waits on its socket without holding anything else; a slow or idle
+client costs a little memory, not a worker. Several worker processes still work
+(WEB_CONCURRENCY, set by Heroku), each with `worker_connections` connections.
+
+`on_starting` checks the configuration in the master before the port is opened, so a bad
+setting stops the process with one line and a non-zero status instead of a worker restarting
+several times a second behind an open port.
+"""
+
+from __future__ import annotations
+
+import sys
+
+worker_class = "gevent"
+#: Connections one worker holds at once; slow and idle ones included.
+worker_connections = 1000
+#: A worker that stops answering its master for this long is replaced.
+timeout = 30
+#: Idle keep-alive connections are closed after this many seconds.
+keepalive = 5
+#: Request line and header limits (gunicorn's defaults, stated here on purpose).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+accesslog = "-"
+# The access log records method, path, status and size; never the query string or body.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start on a configuration that cannot serve HTTP (checked in the master)."""
+    from dotenv import load_dotenv
+
+    from bot.config import Config, ConfigError
+
+    load_dotenv(override=False)
+    try:
+        config = Config.from_env()
+        if config.mode == "shell" or not config.signing_secret:
+            raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
+    except ConfigError as exc:
+        print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
