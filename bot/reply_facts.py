@@ -18,6 +18,7 @@ _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b",
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
 _PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat", re.I)
 _DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
+_GONE_RE = re.compile(r"\b(discontinued|withdrawn|no longer (marketed|available))\b", re.I)
 _YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
 
@@ -284,13 +285,19 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
             if isinstance(agent, TherapyClass):
                 drug_ids |= {d.id for d in knowledge.drugs_in_class(agent.id)}
         narrowed = [(d, i) for d, i in pairs if d.id in drug_ids] if agents else pairs
+        # Products whose status says they are no longer marketed come last.
+        narrowed = sorted(narrowed, key=lambda pair: bool(_GONE_RE.search(pair[0].status)))
         if agents and not narrowed:
             names = " / ".join(a.name for a in agents)
             first = f"The knowledge lists no {names} indication in {cancer.name}."
             lines = [first]
         else:
             lines = [f"{d.title}: {i.note}" if i.note else d.title for d, i in narrowed]
-        head, rest = split_sentences("\n".join(lines))
+        head, rest = split_sentences("\n".join(lines), FIRST_BUDGET - 120)
+        shown = head.count("\n") + 1
+        others = list(dict.fromkeys(d.title.split(" (")[0] for d, _ in narrowed[shown:]))
+        if others:  # every drug is named in the answer; the notes of the rest are below
+            head += "\nAlso: " + ", ".join(others)
         buttons = tuple((d.name[:75], d.id, "overview") for d, _ in narrowed[:8])
         scope = f" ({' / '.join(a.name for a in agents)})" if agents else ""
         return Reply(

@@ -25,6 +25,15 @@ def split_sentences(text: str, budget: int = FIRST_BUDGET) -> tuple[str, str]:
     unless a single sentence is longer than the budget)."""
     if len(text) <= budget:
         return text, ""
+    if "\n" in text:  # a list of lines (one per drug): whole lines, the first one at least
+        lines = text.split("\n")
+        kept = [lines[0]]
+        for line in lines[1:]:
+            if len("\n".join([*kept, line])) > budget:
+                break
+            kept.append(line)
+        if len(kept[0]) <= budget:
+            return "\n".join(kept), "\n".join(lines[len(kept) :])
     parts = _SENTENCE_RE.split(text)
     head: list[str] = []
     for part in parts:
