@@ -65,9 +65,25 @@ class Reading:
     assumed: tuple[str, ...] = ()
 
 
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORD_RE = re.compile(
+    r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?=\s*(?:times|x\b|fold|stools?|watery|loose|"
+    r"liquid|episodes|bowel|bms?\b))",
+    re.I,
+)
+
+
 def prepare(text: str) -> str:
-    """One kind of dash, space and multiplication sign; case kept (for "Mg" vs "mg")."""
+    """One kind of dash, space and multiplication sign; counts in words as digits ("five
+    times ULN", "eight watery stools"); case kept (for "Mg" vs "mg")."""
     text = text.replace("×", "x").replace("–", "-").replace("—", "-").replace("≥", ">=")
+    text = _NUMBER_WORD_RE.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
     return " ".join(text.replace("≤", "<=").replace("’", "'").split())
 
 
@@ -226,6 +242,8 @@ def _interpret(
     shown = f"{value:g} {unit.unit}" if unit else f"{value:g}"
     if unit is not None and unit.unit == "per day":
         shown = f"{value:g}/day"
+        if not re.search(r"\b(baseline|usual|normal|more than|above|over|extra)\b", lowered):
+            assumed = (*assumed, f"read {value:g} as {lab.name}")
     baseline = given.get("baseline")
     if first is not None and baseline is None:
         baseline = unit.to_base(_number(first)) if unit else _number(first)
