@@ -130,6 +130,9 @@ side_effects:
   - lab: tshh
     direction: high
   - lab: tsh
+  - sign: palpitations
+    direction: high
+    after: [no-such-class]
   grading:
     scale: CTCAE v5.0
     grades:
@@ -150,6 +153,9 @@ side_effects:
       rows:
       - {grade: 1, from: 1, to: 3}
       - {grade: 2, from: 3}
+    - name: Crisis
+      signs:
+      - {grade: 4, match: [storm]}
   sources:
   - title: A source
     url: https://example.org/source
@@ -168,6 +174,9 @@ def test_validator_reports_findings_and_criteria_problems(tmp_path: Path) -> Non
     assert "rows leave a gap between 10 and 12" in messages
     assert "is not given against ULN" in messages
     assert "rows overlap at 3" in messages
+    assert "a direction belongs to a lab, not to a sign" in messages
+    assert "unknown class or drug id 'no-such-class'" in messages
+    assert "grade 4 has no grading text in 'grades' to quote" in messages
 
 
 def test_the_shipped_knowledge_has_findings_and_criteria() -> None:
