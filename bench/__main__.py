@@ -175,10 +175,10 @@ def latency_part(
 
     if smoke:
         figures = latency.run(
-            slash_requests=50,
-            mention_requests=20,
-            scale_requests=30,
-            warmup=5,
+            slash_requests=20,
+            mention_requests=10,
+            scale_requests=10,
+            warmup=3,
             factors=tuple(scaled),
             cold_repeats=1,
             scaled=scaled,
@@ -273,7 +273,7 @@ def latency_part(
 def load_part(smoke: bool, log: Log) -> tuple[dict[str, Any], list[Row], str]:
     from bench import load
 
-    requests, concurrency, slow = (300, 8, 16) if smoke else (10_000, 32, 64)
+    requests, concurrency, slow = (200, 8, 16) if smoke else (10_000, 32, 64)
     figures = load.run(
         requests=requests,
         concurrency=concurrency,

@@ -40,10 +40,10 @@ def cold_probe(knowledge: Path, database: str) -> dict[str, float]:
         importlib.import_module(module)
     step("import bot modules")
     from bot.config import Config
+    from bot.loading import load_knowledge
     from bot.misslog import MissLog
-    from bot.search import Index
+    from bot.resolve import Index
     from bot.slack.app import build_app
-    from bot.validate import load_knowledge
 
     result = load_knowledge(knowledge, use_snapshot=True, with_version=False)
     step("load knowledge (validated snapshot when the files are unchanged)")
@@ -64,7 +64,7 @@ def cold_probe(knowledge: Path, database: str) -> dict[str, float]:
     )
     build_app(config, store, misslog=misslog)
     step("build Bolt app")
-    from bot.commands import answer
+    from bot.answering import answer
 
     answer("pembrolizumab", index)
     step("first answer")

@@ -47,10 +47,10 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process, utils
 
-from bot.commands import answer
+from bot.answering import answer
 from bot.knowledge import Knowledge
-from bot.search import Index
-from bot.validate import load_knowledge
+from bot.loading import load_knowledge
+from bot.resolve import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_PATH = ROOT / "bench" / "queries.yaml"

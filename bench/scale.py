@@ -20,7 +20,7 @@ Measured at each size, in a fresh subprocess so memory is not shared between siz
 - resident memory (VmRSS) after importing the bot, and after loading;
 - time per query in-process over the bench/queries.yaml mix (names, brands, abbreviations,
   typos, questions, out-of-scope misses): Index.resolve alone and the whole reply
-  (commands.answer: parse, resolve, render), median and p99, overall and by how the query
+  (answering.answer: parse, resolve, render), median and p99, overall and by how the query
   resolved at 1x.
 
 Usage: ``python -m bench.scale [--factors 1,10,100] [--rounds 5] [--smoke]``.
@@ -114,7 +114,7 @@ class _Dumper(yaml.CSafeDumper):
 def _real_vocabulary(source: Path) -> tuple[set[str], set[str]]:
     """The keys and word tokens of every real name, so clone tokens can avoid them."""
     from bot import words
-    from bot.validate import load_knowledge
+    from bot.loading import load_knowledge
 
     result = load_knowledge(source, with_version=False)
     if result.knowledge is None:
@@ -136,10 +136,11 @@ def clone_tokens(
     len(t2) forces A == B. A token is never the end of a real key (so no clone key equals a real
     one), never a real word or stopword (so it does not make clones match real queries).
     """
-    from bot import search, words
+    from bot import words
+    from bot.resolve import names
 
     keys = tuple(real_keys)
-    avoid = set(real_tokens) | set(search.STOPWORDS) | set(search._COMMON_WORDS)
+    avoid = set(real_tokens) | set(names.STOPWORDS) | set(names.COMMON_WORDS)
     rng = random.Random(20240611)
     out: list[str] = []
     seen: set[str] = set()
@@ -174,12 +175,18 @@ def _clone_entry(raw: dict[str, Any], token: str) -> dict[str, Any]:
 
 
 #: The bot's files whose rules decide whether generated names are valid and unique.
-_RULE_FILES = ("bot/words.py", "bot/validate.py", "bot/search.py", "knowledge/schema.json")
+_RULE_FILES = (
+    "bot/words.py",
+    "bot/validate.py",
+    "bot/loading.py",
+    "bot/resolve/names.py",
+    "knowledge/schema.json",
+)
 
 
 def _source_hash(source: Path) -> str:
     """The knowledge and the bot's naming rules: a cached folder is stale when either moved."""
-    from bot.validate import knowledge_files
+    from bot.loading import knowledge_files
 
     digest = hashlib.sha256()
     for file in [*knowledge_files(source), *(ROOT / f for f in _RULE_FILES)]:
@@ -213,7 +220,7 @@ def generate(
     A folder written earlier by the same generator from the same source is reused as is.
     """
     from bot import loader
-    from bot.validate import knowledge_files
+    from bot.loading import knowledge_files
 
     started = time.perf_counter()
     manifest = {"factor": factor, "source": _source_hash(source), "version": GENERATOR_VERSION}
@@ -341,9 +348,9 @@ def probe(
     """Everything measured inside one fresh process: load, memory, per-query times."""
     import gc
 
-    from bot.commands import answer
-    from bot.search import Index
-    from bot.validate import load_knowledge
+    from bot.answering import answer
+    from bot.loading import load_knowledge
+    from bot.resolve import Index
 
     gc.collect()
     rss_before = _rss_kb()

@@ -11,10 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
+from bot import config as config_module
 from bot.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from bot.store import KnowledgeStore
 
 
 def _setup_logging(config: Config) -> None:
@@ -25,7 +30,7 @@ def _setup_logging(config: Config) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the knowledge files as file:line:column; exit 1 on errors."""
-    from bot.validate import load_knowledge
+    from bot.loading import load_knowledge
 
     result = load_knowledge(Path(args.path), with_version=False)
     for problem in result.problems:
@@ -45,9 +50,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """Show one entry as the bot will reply: terminal text, Block Kit JSON, Builder link."""
-    from bot import commands, render, terminal
-    from bot.search import Index
-    from bot.validate import load_knowledge
+    from bot import answering, render, terminal
+    from bot.loading import load_knowledge
+    from bot.resolve import Index
 
     result = load_knowledge(Path(args.path), with_version=False)
     if result.knowledge is None:
@@ -56,9 +61,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print("fix the errors above first (python -m bot validate)", file=sys.stderr)
         return 1
     index = Index.build(result.knowledge)
-    message = commands.entry_card(index, args.entry, args.section)
+    message = answering.entry_card(index, args.entry, args.section)
     if message is None:
-        message = commands.answer(args.entry, index).message
+        message = answering.answer(args.entry, index).message
     print(terminal.to_text(message))
     if not args.text_only:
         print("\n--- Block Kit JSON ---")
@@ -68,7 +73,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _knowledge_store(config: Config):
+def _knowledge_store(config: Config) -> KnowledgeStore:
     from bot.store import KnowledgeError, KnowledgeStore
 
     try:
@@ -93,7 +98,7 @@ def cmd_socket(config: Config) -> int:
 
 def cmd_web(config: Config) -> int:
     """Serve HTTP under gunicorn exactly as the Procfile's web process does."""
-    workers = os.environ.get("WEB_CONCURRENCY", "1")
+    workers = str(config.web_workers)
     argv = [
         "gunicorn",
         "bot.slack.web:application",
@@ -105,7 +110,6 @@ def cmd_web(config: Config) -> int:
         workers,
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
-    return 0  # pragma: no cover
 
 
 def printable(text: str) -> str:
@@ -117,8 +121,9 @@ def printable(text: str) -> str:
 def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     from bot.misslog import MissLog
 
-    log = MissLog(config.database_url or None)
+    log = MissLog(config.database_url or None, background=False)  # it only reads
     rows = log.top_misses(days=args.days, limit=args.limit)
+    log.close()
     if not rows:
         print(f"No misses in the last {args.days} days.")
         return 0
@@ -136,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("shell", help="the local shell (no Slack)")
     sub.add_parser("web", help="the production HTTP server (gunicorn) on $PORT")
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
-    default_path = os.environ.get("IMMUNO_KNOWLEDGE") or str(Config().knowledge_path)
+    default_path = str(config_module.knowledge_path())
     validate = sub.add_parser("validate", help="check the knowledge files")
     validate.add_argument("path", nargs="?", default=default_path)
     validate.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
@@ -153,17 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(override=False)
-    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(build_parser().parse_args(argv))
+    except ConfigError as exc:  # a bad setting is one line that says what to set, not a traceback
+        print(f"immuno: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     command = args.command or "run"
     if command == "validate":
         return cmd_validate(args)
     if command == "preview":
         return cmd_preview(args)
-    try:
-        config = Config.from_env()
-    except ConfigError as exc:
-        print(f"immuno: configuration error: {exc}", file=sys.stderr)
-        return 2
+    config = Config.from_env()
     if command == "misses":
         return cmd_misses(args, config)
     if command == "run":

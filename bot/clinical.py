@@ -14,7 +14,7 @@ from bot import reply_facts as facts
 from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of, clinical, side_effect_for
-from bot.search import Index
+from bot.resolve import Index
 from bot.suspects import suspects
 
 _DRUG_FACTS = (Intent.BOXED_WARNING, Intent.REMS, Intent.APPROVAL)

@@ -1,7 +1,10 @@
 """Configuration from the environment (and a .env file), checked once at start.
 
-A missing signing secret does not fail in Bolt until the first request, which then gets a 500;
-we fail at start instead, with one line that says what to set.
+This module is the only reader of environment variables. A missing signing secret does not fail
+in Bolt until the first request, which then gets a 500; we fail at start instead, with one line
+that says what to set. The few settings the core needs wherever it runs (tests, the bench, the
+validate command: no Slack tokens there) are read through the small functions below, which give
+the same one-line error for a bad value.
 """
 
 from __future__ import annotations
@@ -32,6 +35,48 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Where a build without a git checkout (a Heroku slug) learns its commit, first set wins.
+_VERSION_VARIABLES = ("IMMUNO_VERSION", "SOURCE_VERSION", "HEROKU_SLUG_COMMIT")
+
+
+def _environ(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def knowledge_path(env: Mapping[str, str] | None = None) -> Path:
+    """IMMUNO_KNOWLEDGE, or the knowledge folder shipped with the code."""
+    return Path(_environ(env).get("IMMUNO_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE)
+
+
+def cache_setting(env: Mapping[str, str] | None = None) -> str:
+    """IMMUNO_CACHE_DIR as set ("" for the default folder, "off" to disable the snapshot)."""
+    return _environ(env).get("IMMUNO_CACHE_DIR", "").strip()
+
+
+def max_file_bytes(env: Mapping[str, str] | None = None) -> int:
+    """IMMUNO_MAX_FILE_BYTES: the largest knowledge file accepted."""
+    return _int(_environ(env), "IMMUNO_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES, minimum=1)
+
+
+def build_version(env: Mapping[str, str] | None = None) -> str:
+    """The commit a build without a git checkout was made from, as the platform tells it."""
+    env = _environ(env)
+    for name in _VERSION_VARIABLES:
+        if env.get(name, "").strip():
+            return env[name].strip()[:12]
+    return ""
+
+
+def log_level(env: Mapping[str, str] | None = None) -> str:
+    """LOG_LEVEL, one of the standard level names."""
+    raw = _environ(env).get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if raw not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {raw!r})")
+    return raw
+
+
 def _channels(raw: str) -> frozenset[str]:
     return frozenset(c.strip() for c in raw.replace(";", ",").split(",") if c.strip())
 
@@ -52,7 +97,11 @@ class Config:
     reload_interval: float = 2.0
     port: int = 3000
     slack_timeout: int = 10
+    web_workers: int = 1
     log_level: str = "INFO"
+    #: First wait before retrying a Slack call (doubles per retry); not an environment setting,
+    #: tests shorten it because the waits are not what they test.
+    retry_backoff: float = 0.5
 
     @property
     def mode(self) -> str:
@@ -65,7 +114,7 @@ class Config:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
-        env = os.environ if env is None else env
+        env = _environ(env)
         bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
         secret = env.get("SLACK_SIGNING_SECRET", "").strip()
         app_token = env.get("SLACK_APP_TOKEN", "").strip()
@@ -91,7 +140,8 @@ class Config:
             )
         if not api_url.startswith(("https://", "http://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL (got {api_url!r})")
-        knowledge = Path(env.get("IMMUNO_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE)
+        knowledge = knowledge_path(env)
+        max_file_bytes(env)  # checked here so that a bad value stops the start, not a reload
         if not knowledge.exists():
             raise ConfigError(
                 f"IMMUNO_KNOWLEDGE points at {str(knowledge)!r}, which does not exist"
@@ -99,11 +149,6 @@ class Config:
         contributing = env.get("IMMUNO_CONTRIBUTING_URL", "").strip()
         if contributing and not contributing.startswith("https://"):
             raise ConfigError("IMMUNO_CONTRIBUTING_URL must be an https:// address")
-        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
-        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            raise ConfigError(
-                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})"
-            )
         return cls(
             bot_token=bot_token,
             signing_secret=secret,
@@ -119,5 +164,6 @@ class Config:
             reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
             port=_int(env, "PORT", 3000, minimum=1),
             slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
-            log_level=log_level,
+            web_workers=_int(env, "WEB_CONCURRENCY", 1, minimum=1),
+            log_level=log_level(env),
         )

@@ -12,9 +12,8 @@ import os
 import stat
 from pathlib import Path
 
-#: A knowledge file larger than this is refused before it is read (bytes). The shipped files are
-#: tens of kilobytes; a huge file is a mistake or an attack and would stall a reload.
-MAX_FILE_BYTES = int(os.environ.get("IMMUNO_MAX_FILE_BYTES", 8 * 1024 * 1024))
+from bot import config
+
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -35,9 +34,17 @@ def candidates(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES)
 
 
+def max_file_bytes() -> int:
+    """The largest knowledge file read (IMMUNO_MAX_FILE_BYTES, checked in bot.config). The
+    shipped files are tens of kilobytes; a huge file is a mistake or an attack and would stall a
+    reload."""
+    return config.max_file_bytes()
+
+
 def check_size(path: Path, size: int) -> None:
-    if size > MAX_FILE_BYTES:
-        raise RefusedFile(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+    limit = max_file_bytes()
+    if size > limit:
+        raise RefusedFile(f"file is {size:,} bytes; the limit is {limit:,} bytes")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -56,6 +63,6 @@ def read_bytes(path: Path) -> bytes:
         check_size(path, info.st_size)
         data = handle.read(info.st_size + 1)
         if len(data) > info.st_size:  # grew after the check: read on, up to the limit
-            data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+            data += handle.read(max_file_bytes() + 1 - len(data))
     check_size(path, len(data))
     return data

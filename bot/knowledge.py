@@ -8,7 +8,9 @@ reverse views (a class's drugs, a cancer's therapies) are derived here, never wr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -388,3 +390,16 @@ class Knowledge:
             if len(targets) == 1:
                 out[entry.id] = targets.pop()
         return out
+
+
+@contextmanager
+def without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building long-lived data (reference counting
+    still frees what is dropped); it is restored as it was, even on an error."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

@@ -62,7 +62,7 @@ class MissLog:
         self._engine: Any = None
         self._table: Any = None
         self._ready = threading.Lock()
-        self._queue: queue.Queue[_Event] = queue.Queue(maxsize=10_000)
+        self._queue: queue.Queue[_Event | None] = queue.Queue(maxsize=10_000)
         self._thread: threading.Thread | None = None
         if background:
             self._thread = threading.Thread(target=self._drain, name="misslog", daemon=True)
@@ -100,9 +100,20 @@ class MissLog:
                 metadata.create_all(engine)  # another process created it at the same moment
             self._engine = engine
 
+    def close(self) -> None:
+        """Write what is queued, then stop the writer thread (at shutdown, and after a test)."""
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._engine is not None:
+            self._engine.dispose()
+
     def _drain(self) -> None:
         while True:
             event = self._queue.get()
+            if event is None:  # close(): everything queued before it is written
+                self._queue.task_done()
+                return
             try:
                 self._write(event)
             except Exception:

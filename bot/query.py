@@ -9,65 +9,117 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot import words
 from bot.knowledge import Kind
 
 
+class Command(StrEnum):
+    """What a request asks the bot to do."""
+
+    LOOKUP = "lookup"
+    COMPARE = "compare"
+    LIST = "list"
+    SEARCH = "search"
+    ABOUT = "about"
+    HELP = "help"
+
+
+class Section(StrEnum):
+    """A part of an entry a question can ask for (and a card can show foremost)."""
+
+    OVERVIEW = "overview"
+    INDICATIONS = "indications"
+    SIDE_EFFECTS = "side_effects"
+    MECHANISM = "mechanism"
+    MONITORING = "monitoring"
+    MANAGEMENT = "management"
+    GRADING = "grading"
+    CAUSES = "causes"
+    THERAPIES = "therapies"
+    BIOMARKERS = "biomarkers"
+    MEMBERS = "members"
+    BOXED_WARNING = "boxed_warning"
+    SYMPTOMS = "symptoms"
+    RESISTANCE = "resistance"
+    COMBINATIONS = "combinations"
+
+
 @dataclass(frozen=True)
 class CommandSpec:
-    """One command: how to type it, what it does, and examples for the help text."""
+    """One line of help: the command, how to type it, what it does, examples, and the first
+    words that start it (the parser reads these, so help and parser cannot drift apart)."""
 
-    name: str
+    command: Command
     usage: str
     description: str
     examples: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.command.value
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
-        "lookup",
+        Command.LOOKUP,
         "<anything>",
         "Look up a drug, therapy class, side effect or cancer "
         "by name, brand or abbreviation. Typos are fine.",
         ("keytruda", "axi-cel", "checkpoint inhibitors", "CRS", "NSCLC"),
     ),
     CommandSpec(
-        "kind",
+        Command.LOOKUP,
         "drug|class|side-effect|cancer <name>",
         "The same, restricted to one kind of entry.",
         ("drug pembro", "side-effect colitis", "cancer myeloma"),
     ),
     CommandSpec(
-        "section",
+        Command.LOOKUP,
         "<question>",
         "Ask for one part of an entry: side effects, "
         "management, indications, mechanism, grading, monitoring.",
         ("side effects of nivolumab", "how is colitis managed?", "which drugs cause pneumonitis"),
     ),
     CommandSpec(
-        "compare",
+        Command.COMPARE,
         "compare <drug> <drug>",
         "Two drugs side by side (also “a vs b”).",
         ("compare pembro nivo", "atezolizumab vs durvalumab"),
+        ("compare", "comparison", "difference between", "diff"),
     ),
     CommandSpec(
-        "list",
+        Command.LIST,
         "list [drugs|classes|side-effects|cancers]",
         "Everything the bot knows, by kind.",
         ("list", "list drugs"),
+        ("list",),
     ),
     CommandSpec(
-        "search",
+        Command.SEARCH,
         "search <words>",
         "Ranked matches for some words.",
         ("search lymphoma", "search CD19"),
+        ("search", "find"),
     ),
     CommandSpec(
-        "about", "about", "The knowledge file: size, newest review date, version.", ("about",)
+        Command.ABOUT,
+        "about",
+        "The knowledge file: size, newest review date, version.",
+        ("about",),
+        ("about", "version", "status"),
     ),
-    CommandSpec("help", "help", "This message.", ("help",)),
+    CommandSpec(Command.HELP, "help", "This message.", ("help",), ("help", "?", "h", "usage")),
 )
+
+#: The first word of a request → the command it starts (one-word keywords only; compare's
+#: phrases are matched by _COMPARE_RE, built from the same table).
+_BY_KEYWORD: dict[str, Command] = {
+    word: spec.command for spec in COMMANDS for word in spec.keywords if " " not in word
+}
+_COMPARE_WORDS = next(spec.keywords for spec in COMMANDS if spec.command is Command.COMPARE)
 
 _KIND_WORDS: dict[str, Kind] = {
     "drug": Kind.DRUG,
@@ -86,8 +138,8 @@ _KIND_WORDS: dict[str, Kind] = {
 }
 
 # Which part of an entry a question asks for. Checked in order; the first pattern found wins.
-SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
+SECTION_PATTERNS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
+    (Section(name), re.compile(pattern))
     for name, pattern in (
         ("boxed_warning", r"\b(boxed|black ?box)\b"),
         (
@@ -129,7 +181,9 @@ SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
-_COMPARE_RE = re.compile(r"^\s*(compare|comparison|difference between|diff)\b\s*(.*)$", re.I)
+_COMPARE_RE = re.compile(
+    r"^\s*(" + "|".join(re.escape(w) for w in _COMPARE_WORDS) + r")\b\s*(.*)$", re.I
+)
 _VERSUS_RE = re.compile(r"\s(?:vs\.?|versus|v\.?)\s", re.I)
 _MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -138,15 +192,15 @@ _MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 class Query:
     """A parsed request."""
 
-    command: str
+    command: Command
     text: str = ""
     kind: Kind | None = None
-    section: str | None = None
+    section: Section | None = None
     others: tuple[str, ...] = ()
     full: str = ""  # the whole text, when a leading word was read as a kind ("cancer vaccines")
 
 
-def find_section(text: str) -> str | None:
+def find_section(text: str) -> Section | None:
     """The section a question asks for, if it names one."""
     lowered = " ".join(text.lower().split())
     for name, pattern in SECTION_PATTERNS:
@@ -173,30 +227,32 @@ def parse(text: str) -> Query:
     """Parse a slash-command text, a mention (without the @) or a shell line."""
     text = " ".join(strip_mentions(text).split())
     if not text:
-        return Query("help")
+        return Query(Command.HELP)
     first, _, rest = text.partition(" ")
-    head = first.lower().rstrip(":?!.,")
-    if head in ("help", "?", "h", "usage"):
-        return Query("help")
-    if head in ("about", "version", "status"):
-        return Query("about", rest)
-    if head == "list":
+    head = first.lower()
+    command = _BY_KEYWORD.get(head) or _BY_KEYWORD.get(head.rstrip(":?!.,"))  # "?", "help:"
+    if command is Command.HELP:
+        return Query(Command.HELP)
+    if command is Command.ABOUT:
+        return Query(Command.ABOUT, rest)
+    if command is Command.LIST:
         wanted = re.sub(r"^(the|all|every)\s+", "", rest.strip().lower()).replace(" ", "-")
         kind = _KIND_WORDS.get(wanted) if wanted else None
         if wanted in ("", "all", "everything") or kind is not None:
-            return Query("list", rest, kind=kind)
-        return Query("lookup", rest, section="members", full=text)  # "list the PD-1 inhibitors"
-    if head in ("search", "find"):
-        return Query("search", rest)
+            return Query(Command.LIST, rest, kind=kind)
+        # "list the PD-1 inhibitors"
+        return Query(Command.LOOKUP, rest, section=Section.MEMBERS, full=text)
+    if command is Command.SEARCH:
+        return Query(Command.SEARCH, rest)
     compare = _COMPARE_RE.match(text)
     if compare:
-        return Query("compare", compare.group(2), others=_split_compare(compare.group(2)))
+        return Query(Command.COMPARE, compare.group(2), others=_split_compare(compare.group(2)))
     if _VERSUS_RE.search(f" {text} "):
-        return Query("compare", text, others=_split_compare(text))
-    kind = _KIND_WORDS.get(head)
+        return Query(Command.COMPARE, text, others=_split_compare(text))
+    kind = _KIND_WORDS.get(first.lower().rstrip(":?!.,"))
     if kind is not None and rest:
-        return Query("lookup", rest, kind=kind, section=find_section(rest), full=text)
-    return Query("lookup", text, section=find_section(text))
+        return Query(Command.LOOKUP, rest, kind=kind, section=find_section(rest), full=text)
+    return Query(Command.LOOKUP, text, section=find_section(text))
 
 
 def normalised(text: str) -> str:

@@ -24,7 +24,7 @@ from bot.reply_quotes import (
     rows_line,
     split_sentences,
 )
-from bot.search import Index
+from bot.resolve import Index
 from bot.suspects import linked_side_effects, opposite, suspects
 
 

@@ -13,7 +13,7 @@ from bot import words
 from bot.grading import bounds_text
 from bot.knowledge import Entry, Knowledge, SideEffect
 from bot.read import Question
-from bot.search import STOPWORDS
+from bot.resolve.names import STOPWORDS
 
 #: The answer's first block stays within this many characters (issue 10: about 600).
 FIRST_BUDGET = 560

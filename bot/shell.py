@@ -8,9 +8,9 @@ here too.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot import commands, render, terminal
+from bot import answering, render, terminal
 from bot.render import Message
 from bot.store import KnowledgeStore
 
@@ -28,7 +28,7 @@ class Shell:
     def __init__(self, store: KnowledgeStore, out: TextIO = sys.stdout) -> None:
         self.store = store
         self.out = out
-        self.buttons: list[dict] = []
+        self.buttons: list[dict[str, Any]] = []
 
     def _show(self, message: Message) -> None:
         self.buttons = [
@@ -49,7 +49,7 @@ class Shell:
             return None
         button = self.buttons[number - 1]
         entry_id, _, section = button["value"].partition("|")
-        return commands.entry_card(self.store.index, entry_id, section or None)
+        return answering.entry_card(self.store.index, entry_id, section or None)
 
     def handle(self, line: str) -> bool:
         """Answer one line; False when the user asked to leave."""
@@ -70,7 +70,7 @@ class Shell:
             if line.lower().startswith(prefix):
                 line = line[len(prefix) :]
                 break
-        reply = commands.answer(line, self.store.index, rejected=self.store.rejected_summary)
+        reply = answering.answer(line, self.store.index, rejected=self.store.rejected_summary)
         self._show(reply.message)
         return True
 

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot import config
 from bot.files import check_size, read_bytes
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.jso
 
 def cache_dir() -> Path | None:
     """IMMUNO_CACHE_DIR, or .immuno-cache beside the code; IMMUNO_CACHE_DIR=off disables it."""
-    configured = os.environ.get("IMMUNO_CACHE_DIR", "").strip()
+    configured = config.cache_setting()
     if configured.lower() in ("off", "none", "0"):
         return None
     return Path(configured) if configured else SCHEMA_PATH.parent.parent / ".immuno-cache"
@@ -67,6 +68,8 @@ def read(files: list[Path], key: str) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
         return None
     if data.get("format") != FORMAT or data.get("fingerprint") != key:
         return None

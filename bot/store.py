@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.knowledge import Knowledge
-from bot.search import Index
-from bot.validate import LoadResult, knowledge_files, knowledge_version, load_knowledge
+from bot.loading import LoadResult, knowledge_files, knowledge_version, load_knowledge
+from bot.resolve import Index
 
 log = logging.getLogger(__name__)
 
@@ -157,4 +157,7 @@ class KnowledgeStore:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop watching (and wait for a reload in progress to finish)."""
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()

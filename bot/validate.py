@@ -1,4 +1,4 @@
-"""Check the knowledge files and build a Knowledge from them, reporting every problem at once.
+"""Check parsed knowledge files, reporting every problem at once.
 
 A pull-request author should see all their mistakes in one run, each as `file:line:column:
 message`, so this module never stops at the first problem. Shape is checked by the JSON Schema
@@ -9,22 +9,16 @@ between entries, https sources, review dates, Slack markup) are named checks bel
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import hashlib
 import json
-import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import measure_checks, snapshot, words
-from bot.files import candidates, is_regular
-from bot.knowledge import BUILDERS, Entry, Kind, Knowledge, KnowledgeInfo
-from bot.measures import lab_from
+from bot import measure_checks, words
+from bot.knowledge import Kind
 
 if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
     from jsonschema import Draft202012Validator  # skips YAML parsing and jsonschema alike
@@ -36,6 +30,9 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.jso
 STALE_AFTER_DAYS = 548  # 18 months: older reviews are flagged for a re-check
 
 # What Slack would turn into a ping or a link: <!channel>, <@U123>, <#C123>, <https://x|y>.
+#: Where a value sits in a file: the keys and list positions that lead to it.
+At = tuple[str | int, ...]
+
 _SLACK_MARKUP_RE = re.compile(r"<\s*[!@#]|<\s*(https?|mailto|tel):|<[^<>\n]*\|[^<>\n]*>", re.I)
 
 # Which field of which kind links to which kind of entry.
@@ -74,23 +71,7 @@ class Problem:
 
 
 @dataclass
-class LoadResult:
-    """The outcome of reading a knowledge path: Knowledge when there are no errors."""
-
-    knowledge: Knowledge | None
-    problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-
-@dataclass
-class _Located:
+class Located:
     """An entry's raw data with the document it came from."""
 
     kind: Kind
@@ -105,30 +86,15 @@ class _Located:
 
     def problem(self, sub: Iterable[str | int], message: str, severity: str = "error") -> Problem:
         position = self.doc.position((*self.at, *sub))
-        return Problem(_display(self.doc.path), position.line, position.column, message, severity)
+        return Problem(display(self.doc.path), position.line, position.column, message, severity)
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
+    """A path as a contributor reads it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def knowledge_files(path: Path) -> list[Path]:
-    """The YAML files of a knowledge path: the file itself, or the regular *.yaml / *.yml files
-    directly in a folder. Symlinks, FIFOs, devices and folders are never knowledge (see
-    refused_files), so nothing outside the folder can be read through it."""
-    if path.is_dir():
-        return [p for p in candidates(path) if is_regular(p)]
-    return [path]
-
-
-def refused_files(path: Path) -> list[Path]:
-    """The *.yaml / *.yml names in a knowledge folder that are not regular files."""
-    if path.is_dir():
-        return [p for p in candidates(path) if not is_regular(p)]
-    return []
 
 
 _validator: Draft202012Validator | None = None
@@ -184,12 +150,12 @@ def _schema_problems(doc: loader.Document) -> list[Problem]:
             at = _unknown_key_path(cause)
             position = doc.key_positions.get(tuple(at)) or doc.position(tuple(at))
             problems.append(
-                Problem(_display(doc.path), position.line, position.column, _schema_message(cause))
+                Problem(display(doc.path), position.line, position.column, _schema_message(cause))
             )
     return problems
 
 
-def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
+def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[At, str]]:
     if isinstance(value, str):
         yield at, value
     elif isinstance(value, dict):
@@ -200,7 +166,7 @@ def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple
             yield from _strings(v, (*at, i))
 
 
-def _names(entry: _Located) -> Iterator[tuple[tuple, str]]:
+def _names(entry: Located) -> Iterator[tuple[At, str]]:
     raw = entry.raw
     if isinstance(raw.get("name"), str):
         yield ("name",), raw["name"]
@@ -210,8 +176,8 @@ def _names(entry: _Located) -> Iterator[tuple[tuple, str]]:
                 yield (field, i), value
 
 
-def _check_ids(entries: list[_Located]) -> Iterator[Problem]:
-    first: dict[str, _Located] = {}
+def _check_ids(entries: list[Located]) -> Iterator[Problem]:
+    first: dict[str, Located] = {}
     for entry in entries:
         if not entry.id:
             continue
@@ -221,15 +187,15 @@ def _check_ids(entries: list[_Located]) -> Iterator[Problem]:
             yield entry.problem(
                 ["id"],
                 f"duplicate id {entry.id!r} (first defined at "
-                f"{_display(other.doc.path)}:{pos.line})",
+                f"{display(other.doc.path)}:{pos.line})",
             )
         else:
             first[entry.id] = entry
 
 
-def _check_names(entries: list[_Located]) -> Iterator[Problem]:
+def _check_names(entries: list[Located]) -> Iterator[Problem]:
     """A name or alias may lead to one entry only, compared as the search index compares them."""
-    owner: dict[str, tuple[_Located, str]] = {}
+    owner: dict[str, tuple[Located, str]] = {}
     for entry in entries:
         mine: set[str] = set()
         for sub, text in _names(entry):
@@ -258,7 +224,7 @@ def _check_names(entries: list[_Located]) -> Iterator[Problem]:
                 owner.setdefault(key, (entry, text))
 
 
-def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[tuple, str]]:
+def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[At, str]]:
     if field == "indications.cancer":
         for i, item in enumerate(raw.get("indications") or ()):
             if isinstance(item, dict) and isinstance(item.get("cancer"), str):
@@ -271,7 +237,7 @@ def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[tuple, str]]
                 yield (field, i), value
 
 
-def _check_links(entries: list[_Located]) -> Iterator[Problem]:
+def _check_links(entries: list[Located]) -> Iterator[Problem]:
     by_kind: dict[Kind, set[str]] = {kind: set() for kind in Kind}
     for entry in entries:
         by_kind[entry.kind].add(entry.id)
@@ -287,7 +253,7 @@ def _check_links(entries: list[_Located]) -> Iterator[Problem]:
                 )
 
 
-def _check_parents(entries: list[_Located]) -> Iterator[Problem]:
+def _check_parents(entries: list[Located]) -> Iterator[Problem]:
     parents = {e.id: e.raw.get("parent") for e in entries if e.kind is Kind.CLASS}
     for entry in entries:
         if entry.kind is not Kind.CLASS:
@@ -301,7 +267,7 @@ def _check_parents(entries: list[_Located]) -> Iterator[Problem]:
             current = parents.get(current)
 
 
-def _check_sources(entries: list[_Located]) -> Iterator[Problem]:
+def _check_sources(entries: list[Located]) -> Iterator[Problem]:
     for entry in entries:
         for i, source in enumerate(entry.raw.get("sources") or ()):
             url = source.get("url") if isinstance(source, dict) else None
@@ -311,7 +277,7 @@ def _check_sources(entries: list[_Located]) -> Iterator[Problem]:
                 )
 
 
-def _check_dates(entries: list[_Located], today: dt.date) -> Iterator[Problem]:
+def _check_dates(entries: list[Located], today: dt.date) -> Iterator[Problem]:
     for entry in entries:
         value = entry.raw.get("last_reviewed")
         try:
@@ -337,7 +303,7 @@ def _check_markup(doc: loader.Document) -> Iterator[Problem]:
         if match:
             position = doc.position(at)
             yield Problem(
-                _display(doc.path),
+                display(doc.path),
                 position.line,
                 position.column,
                 f"text contains Slack markup {match.group(0)!r}: Slack would turn it "
@@ -345,24 +311,7 @@ def _check_markup(doc: loader.Document) -> Iterator[Problem]:
             )
 
 
-def _labs(doc: loader.Document) -> Iterator[_Located]:
-    """The lab vocabulary's items (kind is a placeholder: labs are not entries)."""
-    items = doc.data.get("labs") if isinstance(doc.data, dict) else None
-    for i, raw in enumerate(items if isinstance(items, list) else ()):
-        if isinstance(raw, dict):
-            yield _Located(Kind.SIDE_EFFECT, raw, doc, ("labs", i))
-
-
-def _check_measures(entries: list[_Located], labs: list[_Located]) -> Iterator[Problem]:
-    vocabulary = {lab.id: lab.raw for lab in labs}
-    agents = {e.id for e in entries if e.kind in (Kind.CLASS, Kind.DRUG)}
-    effects = [e for e in entries if e.kind is Kind.SIDE_EFFECT]
-    yield from measure_checks.check_labs(labs)
-    yield from measure_checks.check_findings(effects, vocabulary, agents)
-    yield from measure_checks.check_criteria(effects, vocabulary)
-
-
-def _entries(doc: loader.Document) -> Iterator[_Located]:
+def _entries(doc: loader.Document) -> Iterator[Located]:
     if not isinstance(doc.data, dict):
         return
     for yaml_key, items in doc.data.items():
@@ -371,134 +320,49 @@ def _entries(doc: loader.Document) -> Iterator[_Located]:
             continue
         for i, raw in enumerate(items):
             if isinstance(raw, dict):
-                yield _Located(kind, raw, doc, (yaml_key, i))
+                yield Located(kind, raw, doc, (yaml_key, i))
 
 
-def knowledge_version(path: Path) -> str:
-    """The git commit of the knowledge, when it lives in a git checkout."""
-    folder = path if path.is_dir() else path.parent
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(folder), "log", "-1", "--format=%h %cs", "--", "."],
-            capture_output=True,
-            text=True,
-            timeout=2,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is not None and out.returncode == 0 and out.stdout.strip():
-        return out.stdout.strip()
-    # No git checkout (a Heroku slug): the platform says which commit was built.
-    for name in ("IMMUNO_VERSION", "SOURCE_VERSION", "HEROKU_SLUG_COMMIT"):
-        if os.environ.get(name):
-            return os.environ[name][:12]
-    return ""
+def document_problems(doc: loader.Document) -> list[Problem]:
+    """What is wrong inside one file: its shape (the schema) and any Slack markup."""
+    return [*_schema_problems(doc), *_check_markup(doc)]
 
 
-def load_knowledge(
-    path: Path,
-    today: dt.date | None = None,
-    *,
-    with_version: bool = True,
-    use_snapshot: bool = False,
-) -> LoadResult:
-    """Read, check and build the knowledge at `path` (a file or a folder).
-
-    With `use_snapshot`, files whose exact bytes were already validated are read from the
-    snapshot (see bot.snapshot) instead of being parsed and checked again."""
-    today = today or dt.date.today()
-    files = knowledge_files(path)
-    key = ""
-    try:
-        key = snapshot.fingerprint(files) if files else ""
-    except OSError:
-        key = ""
-    if use_snapshot and key and not refused_files(path):
-        cached = snapshot.read(files, key)
-        if cached is not None:
-            return _from_snapshot(path, files, cached, with_version)
-    from bot import loader
-
-    # Loading builds millions of small objects and frees none: the cyclic collector would only
-    # rescan them over and over (a third of the time on a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _validate_and_build(path, files, key, today, with_version, loader)
-    finally:
-        if collecting:
-            gc.enable()
+def entries_of(doc: loader.Document) -> list[Located]:
+    """The entries of one parsed file, each with where it sits."""
+    return list(_entries(doc))
 
 
-def _validate_and_build(
-    path: Path, files: list[Path], key: str, today: dt.date, with_version: bool, loader: Any
-) -> LoadResult:
-
-    problems: list[Problem] = [
-        Problem(_display(p), 1, 1, "not a regular file (a link, folder or device): not read")
-        for p in refused_files(path)
+def entry_problems(entries: list[Located], today: dt.date) -> list[Problem]:
+    """What is wrong across entries: ids, names, links, parents, sources and review dates."""
+    return [
+        *_check_ids(entries),
+        *_check_names(entries),
+        *_check_links(entries),
+        *_check_parents(entries),
+        *_check_sources(entries),
+        *_check_dates(entries, today),
     ]
-    entries: list[_Located] = []
-    labs: list[_Located] = []
-    digest = hashlib.sha256()
-    if not files:
-        problems.append(Problem(_display(path), 1, 1, "no knowledge files (*.yaml) here"))
-        return LoadResult(None, problems)
-    for file in files:
-        try:
-            text = loader.read_text(file)
-            digest.update(text.encode("utf-8"))
-            doc = loader.parse(file, text)
-        except loader.YamlError as exc:
-            problems.append(
-                Problem(_display(file), exc.position.line, exc.position.column, exc.message)
-            )
-            continue
-        except OSError as exc:
-            problems.append(Problem(_display(file), 1, 1, f"cannot read file: {exc.strerror}"))
-            continue
-        schema_problems = _schema_problems(doc)
-        problems.extend(schema_problems)
-        problems.extend(_check_markup(doc))
-        entries.extend(_entries(doc))
-        labs.extend(_labs(doc))
-    problems.extend(_check_ids(entries))
-    problems.extend(_check_measures(entries, labs))
-    problems.extend(_check_names(entries))
-    problems.extend(_check_links(entries))
-    problems.extend(_check_parents(entries))
-    problems.extend(_check_sources(entries))
-    problems.extend(_check_dates(entries, today))
-    problems = sorted(set(problems))
-    if any(p.severity == "error" for p in problems):
-        return LoadResult(None, problems)
-    built: list[Entry] = [BUILDERS[e.kind](e.raw) for e in entries]
-    content_hash = digest.hexdigest()[:12]
-    if key:
-        raw: dict[str, list[dict[str, Any]]] = {}
-        for entry in entries:
-            raw.setdefault(entry.kind.value, []).append(entry.raw)
-        snapshot.write(files, key, raw, content_hash, labs=[lab.raw for lab in labs])
-    info = _info(path, files, content_hash, with_version)
-    return LoadResult(Knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
 
 
-def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
-    return KnowledgeInfo(
-        files=tuple(_display(f) for f in files),
-        version=knowledge_version(path) if with_version else "",
-        content_hash=content_hash,
-        loaded_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-    )
-
-
-def _from_snapshot(
-    path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
-) -> LoadResult:
-    built = [
-        BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items() for raw in items
+def labs_of(doc: loader.Document) -> list[Located]:
+    """The lab vocabulary's items of one parsed file (kind is a placeholder: labs are not
+    entries)."""
+    items = doc.data.get("labs") if isinstance(doc.data, dict) else None
+    return [
+        Located(Kind.SIDE_EFFECT, raw, doc, ("labs", i))
+        for i, raw in enumerate(items if isinstance(items, list) else ())
+        if isinstance(raw, dict)
     ]
-    labs = [lab_from(raw) for raw in cached.get("labs", ())]
-    info = _info(path, files, cached["content_hash"], with_version)
-    return LoadResult(Knowledge(built, info, labs), [])
+
+
+def measure_problems(entries: list[Located], labs: list[Located]) -> list[Problem]:
+    """What is wrong in the lab vocabulary, the side effects' findings and their criteria."""
+    vocabulary = {lab.id: lab.raw for lab in labs}
+    agents = {e.id for e in entries if e.kind in (Kind.CLASS, Kind.DRUG)}
+    effects = [e for e in entries if e.kind is Kind.SIDE_EFFECT]
+    return [
+        *measure_checks.check_labs(labs),
+        *measure_checks.check_findings(effects, vocabulary, agents),
+        *measure_checks.check_criteria(effects, vocabulary),
+    ]

@@ -1,6 +1,6 @@
 """Views beyond a single card: the App Home tab and the "Report a problem" modal and report.
 
-Plain data like render.py: the Slack listeners publish these, the tests read them.
+Plain data like bot.render: the Slack listeners publish these, the tests read them.
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ from support import (
 
 from bot.config import Config
 from bot.knowledge import Knowledge
-from bot.search import Index
+from bot.loading import load_knowledge
+from bot.resolve import Index
 from bot.slack.web import ImmunoRequestHandler, create_application
-from bot.validate import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -101,6 +101,7 @@ def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
         feedback_channel=FEEDBACK_CHANNEL,
         contributing_url="https://example.org/immuno/CONTRIBUTING.md",
         database_url=f"sqlite:///{tmp_path}/misses.sqlite3",
+        retry_backoff=0.01,  # retries are real; only the waits between them are short
     )
     return replace(config, **overrides)
 
@@ -119,3 +120,19 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def no_thread_outlives_the_test() -> Iterator[None]:
+    """Every thread a test starts (servers, lazy listeners, auth.test, watchers) ends with it."""
+    import threading
+    import time
+
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    left = [t for t in threading.enumerate() if t not in before]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.01)
+        left = [t for t in threading.enumerate() if t not in before]
+    assert not left, f"threads outlived the test: {[t.name for t in left]}"

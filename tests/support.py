@@ -27,6 +27,9 @@ SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-bot-token-secret-value"
 BOT_USER = "UBOT0001"
 BOT_ID = "BBOT0001"
+#: How often a test server checks for shutdown; the default half second was most of the wall
+#: time of the Slack tests (two servers per test, each waiting up to one poll on shutdown).
+POLL_SECONDS = 0.02
 
 
 @dataclass
@@ -76,7 +79,7 @@ class FakeSlack:
                 self.cond.wait(left)
             return [r for r in self.received if r.path == path]
 
-    def settle(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
+    def settle(self, quiet: float = 0.2, timeout: float = 5.0) -> None:
         """Wait until nothing new arrived for `quiet` seconds (to prove something did NOT
         happen)."""
         deadline = time.monotonic() + timeout
@@ -188,13 +191,14 @@ def fake_slack() -> Iterator[FakeSlack]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield fake
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
 
 
 class _ThreadingWSGIServer(WSGIServer):
@@ -223,13 +227,17 @@ def serve(application: Callable) -> Iterator[str]:
     server = make_server(
         "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
+        close = getattr(application, "close", None)
+        if close is not None:  # replies still being sent finish inside the test, not after it
+            close()
 
 
 @dataclass

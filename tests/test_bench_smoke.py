@@ -8,15 +8,13 @@ checks that the numbers exist, are positive, and that no request failed or reply
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import __main__ as bench_main
-from bench import harness, scale
+from bench import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,22 +94,6 @@ def test_readme_figures_replace_only_the_marked_block(tmp_path: Path) -> None:
     text = readme.read_text()
     assert "new figures" in text and "old" not in text
     assert text.startswith("# B\n\nintro") and text.rstrip().endswith("after")
-
-
-def test_ten_times_knowledge_validates(tmp_path: Path) -> None:
-    generated = scale.generate(10, tmp_path / "knowledge-10x", reuse=False)
-    assert generated.files > 7  # the real files plus clone files
-    assert all(f.stat().st_size < 4_000_000 for f in generated.path.glob("*.yaml"))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "validate", str(generated.path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"{generated.entries} entries" in result.stdout + result.stderr
 
 
 def test_servers_use_the_procfile_command_on_loopback() -> None:

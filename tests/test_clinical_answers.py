@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import answer
-from bot.search import Index
+from bot.answering import answer
+from bot.resolve import Index
 
 # (question, entry id, grade, intent, words the first block must contain)
 DEV_SET = [

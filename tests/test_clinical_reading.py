@@ -8,11 +8,11 @@ import pytest
 
 from bot.grading import grade
 from bot.knowledge import Knowledge, SideEffect
+from bot.loading import load_knowledge
 from bot.read import read
 from bot.read.intent import find_intent
 from bot.read.values import read_labs
-from bot.search import Index
-from bot.validate import load_knowledge
+from bot.resolve import Index
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 

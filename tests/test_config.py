@@ -38,8 +38,61 @@ def test_tokens_pick_socket_mode_or_http() -> None:
         ({"IMMUNO_KNOWLEDGE": "/nonexistent/knowledge"}, "does not exist"),
         ({"IMMUNO_KEYWORD_REPLIES_PER_MINUTE": "lots"}, "must be a whole number"),
         ({"SLACK_API_URL": "slack.com/api"}, "must be an http(s) URL"),
+        ({"IMMUNO_MAX_FILE_BYTES": "8MB"}, "IMMUNO_MAX_FILE_BYTES must be a whole number"),
+        ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be at least 1"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
     ],
 )
 def test_malformed_configuration_says_what_to_set(env: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Config.from_env(env)
+
+
+def test_a_bad_setting_is_one_line_even_for_commands_without_slack(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` needs no tokens, but a bad limit still stops it with one line, not a traceback."""
+    from bot.cli import main
+
+    monkeypatch.setenv("IMMUNO_MAX_FILE_BYTES", "lots")
+    monkeypatch.setenv("IMMUNO_CACHE_DIR", "off")
+    assert main(["validate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "immuno: configuration error: IMMUNO_MAX_FILE_BYTES must be a whole number (got 'lots')"
+    ]
+
+
+def test_a_build_without_git_takes_its_version_from_the_platform() -> None:
+    from bot.config import build_version
+
+    assert build_version({"SOURCE_VERSION": "0123456789abcdef"}) == "0123456789ab"
+    assert build_version({}) == ""
+
+
+def test_logging_honours_log_level_and_redacts_once_configured(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every process logs through one handler at LOG_LEVEL, tokens redacted (bot.logs)."""
+    import logging
+
+    from bot import logs
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        logs.configure("warning")
+        logs.configure("WARNING")  # a second call adds no second handler
+        ours = [h for h in root.handlers if h.get_name() == "immuno"]
+        assert len(ours) == 1 and root.level == logging.WARNING
+        log = logging.getLogger("immuno.test")
+        log.info("not shown at WARNING")
+        log.warning("token xoxb-1234-5678-abcdefghijkl in a message")
+        err = capsys.readouterr().err
+        assert "not shown" not in err
+        assert "WARNING immuno.test:" in err and "xoxb-1234-5678-abcdefghijkl" not in err
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)

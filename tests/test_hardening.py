@@ -29,9 +29,9 @@ from support import (
 from test_render import assert_within_limits
 
 from bot import loader
-from bot.commands import answer
+from bot.answering import answer
+from bot.loading import load_knowledge
 from bot.slack.web import create_application
-from bot.validate import load_knowledge
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -187,8 +187,9 @@ def _mention(bot: Bot, event_id: str, text: str = "crs") -> None:
 
 @pytest.fixture
 def quick_bot(slack, tmp_path: Path):
-    """The bot with a 1-second Web API timeout, so stalls are retried quickly."""
-    config = make_config(slack, tmp_path, slack_timeout=1)
+    """The bot with a 1-second Web API timeout and short retry waits, so stalls and failures
+    are retried quickly (the retries are real; only the waits between them are shorter)."""
+    config = make_config(slack, tmp_path, slack_timeout=1, retry_backoff=0.01)
     handler = create_application(config, watch=False)
     with serve(handler) as url:
         yield Bot(url, handler, slack, config)

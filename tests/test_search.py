@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import answer
+from bot.answering import answer
 from bot.knowledge import Kind
 from bot.query import find_section, parse
-from bot.search import Index
+from bot.resolve import Index
 
 
 @pytest.mark.parametrize(
@@ -103,6 +103,18 @@ def test_mention_grammar() -> None:
     assert parse("").command == "help"
 
 
+def test_the_parser_accepts_every_keyword_the_help_table_lists() -> None:
+    """Help and parser read one table: every first word a command lists starts that command."""
+    from bot.query import COMMANDS, Command
+
+    for spec in COMMANDS:
+        for keyword in spec.keywords:
+            text = f"{keyword} pembro nivo" if spec.command is Command.COMPARE else keyword
+            assert parse(text).command is spec.command, keyword
+    assert parse("status").command is Command.ABOUT
+    assert parse("find CD19").command is Command.SEARCH
+
+
 def test_two_entries_named_prefers_the_kind_the_question_is_about(index: Index) -> None:
     reply = answer("how is colitis from ipilimumab managed?", index)
     assert reply.match.entry.id == "colitis"
@@ -112,10 +124,10 @@ def test_two_entries_named_prefers_the_kind_the_question_is_about(index: Index) 
 
 def test_exact_hits_do_not_scan_the_knowledge(index: Index, monkeypatch) -> None:
     """An alias hit is a dictionary lookup: it never compares against other keys."""
-    import bot.search as search_module
+    import bot.resolve.typos as typos_module
 
     calls = []
-    monkeypatch.setattr(search_module, "_distance", lambda *a, **k: calls.append(a) or 99)
+    monkeypatch.setattr(typos_module, "distance", lambda *a, **k: calls.append(a) or 99)
     assert index.resolve("keytruda").entry.id == "pembrolizumab"
     assert calls == []
     index.resolve("keytrudda")  # a typo does compare, against a few candidates only

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import answer
+from bot.answering import answer
 from bot.store import KnowledgeError, KnowledgeStore
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.validate import load_knowledge
+from bot.loading import load_knowledge
 
 TODAY = dt.date(2026, 11, 29)
 

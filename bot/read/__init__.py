@@ -15,7 +15,7 @@ from bot import words
 from bot.knowledge import Entry, Kind
 from bot.read.intent import Intent, find_intent
 from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
-from bot.search import Index
+from bot.resolve import Index
 
 _GRADE_RE = re.compile(r"\b(?:grade|gr\.?|g)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b(?!\s*(?:mg|g/|%))")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}

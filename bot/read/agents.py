@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.search import Index
+from bot.resolve import Index
 
 #: WHO INN stems of drugs that are not cancer immunotherapies, and non-immunotherapy causes.
 _STEMS = (

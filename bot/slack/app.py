@@ -3,124 +3,55 @@
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
-from slack_bolt import App, BoltContext
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.authorize import Authorize
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import redact
-from bot.commands import Answer
 from bot.config import Config
 from bot.misslog import MissLog
 from bot.slack.delivery import retry_handlers
-from bot.slack.guards import ChannelRateLimit, SeenOnce
+from bot.slack.guards import ChannelRateLimit
+from bot.slack.identity import Identity, IdentityAuthorize
+from bot.slack.services import Services
 from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Services:
-    """What the listeners share: configuration, the knowledge, and the guards."""
+class Background:
+    """The threads an app runs beside requests: lazy listeners and the auth.test fetch.
 
-    config: Config
-    store: KnowledgeStore
-    misslog: MissLog | None = None
-    events: SeenOnce = field(default_factory=SeenOnce)
-    keyword_once: SeenOnce = field(default_factory=lambda: SeenOnce(ttl=7 * 24 * 3600))
-    keyword_rate: ChannelRateLimit = field(default_factory=lambda: ChannelRateLimit(5))
+    Closed at shutdown (and after each test), so that no reply or log line outlives the app."""
 
-    def record(self, answer: Answer) -> None:
-        """Count a query that found nothing (text only, never who asked)."""
-        if self.misslog is not None and answer.missed:
-            self.misslog.record_miss(answer.query.text)
-
-
-class Identity:
-    """The bot's own user and bot ids (from auth.test), fetched in the background.
-
-    Bolt's default single-workspace authorization calls auth.test inside the first request, so
-    a Slack outage at that moment turns a slash command, which needs no Web API call at all,
-    into a 500. Here no request waits on auth.test: it is fetched (with retries) beside them,
-    and until it arrives requests are authorized with the token alone."""
-
-    RETRY_SECONDS = 30.0
-
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
-        self.result: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._fetching = False
-        self._event = threading.Event()
-
-    def get(self) -> dict[str, str]:
-        if not self.result:
-            self.fetch_in_background()
-        return self.result
-
-    def fetch_in_background(self) -> None:
-        with self._lock:
-            if self._fetching or self.result:
-                return
-            self._fetching = True
-        threading.Thread(target=self._fetch, name="auth-test", daemon=True).start()
-
-    def _fetch(self) -> None:
-        while not self.result:
-            try:
-                response = self.client.auth_test()
-                self.result = {
-                    k: response.get(k) or ""
-                    for k in ("user_id", "bot_id", "team_id", "team", "url")
-                }
-            except Exception as exc:  # logged (redacted) and retried: never fatal
-                log.warning(
-                    "auth.test failed (%s); retrying in %.0f s",
-                    type(exc).__name__,
-                    self.RETRY_SECONDS,
-                )
-                if self._event.wait(self.RETRY_SECONDS):
-                    break
-        with self._lock:
-            self._fetching = False
-
-
-class IdentityAuthorize(Authorize):
-    """Authorize every request with the bot token and whatever auth.test has told us so far.
-
-    An Authorize object (not a function) so Bolt calls it directly, without inspecting its
-    arguments on every request."""
-
-    def __init__(self, token: str, identity: Identity) -> None:
-        self.token = token
+    def __init__(
+        self, executor: ThreadPoolExecutor, identity: Identity, misslog: MissLog | None = None
+    ) -> None:
+        self.executor = executor
         self.identity = identity
+        self.misslog = misslog
 
-    def __call__(
-        self,
-        *,
-        context: BoltContext,
-        enterprise_id: str | None,  # type: ignore[override]
-        team_id: str | None,
-        user_id: str | None,
-        **_: object,
-    ) -> AuthorizeResult:
-        known = self.identity.get()
-        return AuthorizeResult(
-            enterprise_id=enterprise_id,
-            team_id=team_id or known.get("team_id"),
-            bot_token=self.token,
-            bot_user_id=known.get("user_id") or None,
-            bot_id=known.get("bot_id") or None,
-        )
+    def close(self) -> None:
+        """Let replies already being sent finish, write the misses they logged, then stop."""
+        self.identity.stop()
+        self.executor.shutdown(wait=True)
+        if self.misslog is not None:
+            self.misslog.close()
 
 
 def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
-    """The Bolt app. process_before_response=True: a slash command's answer is computed in
-    well under a millisecond and returned in the HTTP response itself, so there is no 10 ms
+    """The Bolt app (its background threads stop with the process)."""
+    return build_app_and_background(config, store, misslog=misslog)[0]
+
+
+def build_app_and_background(
+    config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None
+) -> tuple[App, Background]:
+    """The Bolt app and its background threads.
+
+    process_before_response=True: a slash command's answer is computed in well under a
+    millisecond and returned in the HTTP response itself, so there is no 10 ms
     ack-polling delay; anything that calls Slack back runs in a lazy listener after the ack."""
     from bot.slack.listeners import register
 
@@ -129,20 +60,25 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
         token=config.bot_token or None,
         base_url=config.api_url,
         timeout=config.slack_timeout,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(config.retry_backoff),
     )
     identity = Identity(client)
     identity.fetch_in_background()
+    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno")
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
         authorize=IdentityAuthorize(config.bot_token, identity),
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno"),
+        listener_executor=executor,
         logger=logging.getLogger("immuno.bolt"),
     )
     services = Services(
-        config, store, misslog, keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute)
+        config,
+        store,
+        misslog,
+        keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute),
+        identity=identity,
     )
 
     register(app, services)
@@ -152,4 +88,4 @@ def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None 
         # Never log the request body or tokens: just what failed.
         log.error("listener failed: %s: %s", type(error).__name__, error)
 
-    return app
+    return app, Background(executor, identity, misslog)

@@ -9,16 +9,22 @@ fails is logged once, without tokens, and never raised into a listener.
 from __future__ import annotations
 
 import logging
+import random
 from http.client import RemoteDisconnected
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry import (
+    BackoffRetryIntervalCalculator,
+    ConnectionErrorRetryHandler,
+    RetryHandler,
+)
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.webhook import WebhookClient
 
 from bot.render import Message
@@ -33,18 +39,36 @@ TIMEOUT_SECONDS = 10
 MAX_RETRIES = 5
 
 
-def retry_handlers() -> list[RetryHandler]:
+#: The wait before the first retry, in seconds; it doubles with each retry (slack_sdk's default,
+#: about 15 s over five retries). Tests pass a shorter one: the waits are not what they test.
+BACKOFF_SECONDS = 0.5
+
+
+class _ScaledJitter(Jitter):
+    """Up to twice the first wait added at random (slack_sdk adds up to a fixed second, which
+    at the default backoff is the same and at a test's short backoff would be most of it)."""
+
+    def __init__(self, backoff: float) -> None:
+        self.spread = 2 * backoff
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * self.spread
+
+
+def retry_handlers(backoff: float = BACKOFF_SECONDS) -> list[RetryHandler]:
     """Retry connection faults and timeouts, rate limits (waiting Retry-After) and 5xx.
 
     slack_sdk's connection handler does not count a read timeout as a connection error; a
     Slack that accepted the connection and then stalled is retried here too."""
+    waits = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ScaledJitter(backoff))
     return [
         ConnectionErrorRetryHandler(
             max_retry_count=MAX_RETRIES,
+            interval_calculator=waits,
             error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],
         ),
-        RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
-        ServerErrorRetryHandler(max_retry_count=MAX_RETRIES),
+        RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES, interval_calculator=waits),
+        ServerErrorRetryHandler(max_retry_count=MAX_RETRIES, interval_calculator=waits),
     ]
 
 
@@ -64,10 +88,17 @@ def call(client: Any, method: str, **kwargs: Any) -> Any:
 
 
 def to_response_url(
-    url: str, message: Message, *, timeout: float = TIMEOUT_SECONDS, **options: Any
+    url: str,
+    message: Message,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    backoff: float = BACKOFF_SECONDS,
+    **options: Any,
 ) -> bool:
     """Post to a response_url with retries. True when Slack accepted it."""
-    client = WebhookClient(url, timeout=int(max(1, timeout)), retry_handlers=retry_handlers())
+    client = WebhookClient(
+        url, timeout=int(max(1, timeout)), retry_handlers=retry_handlers(backoff)
+    )
     try:
         response = client.send_dict({**payload(message), **options})
     except (SlackClientError, OSError) as exc:

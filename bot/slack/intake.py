@@ -71,9 +71,10 @@ def read_body(environ: WSGIEnvironment) -> bytes | Refusal:
         length = int(raw_length)
         if length > MAX_BODY_BYTES:
             return Refusal(413, f"body of {length:,} bytes is over the limit")
-        return stream.read(length) if stream is not None and length else b""
+        body: bytes = stream.read(length) if stream is not None and length else b""
+        return body
     if "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower() and stream is not None:
-        data = stream.read(MAX_BODY_BYTES + 1)
+        data: bytes = stream.read(MAX_BODY_BYTES + 1)
         if len(data) > MAX_BODY_BYTES:
             return Refusal(413, "chunked body is over the limit")
         return data
@@ -117,7 +118,7 @@ def parse(text: str, query: str, headers: dict[str, str]) -> BoltRequest | Refus
                     return Refusal(400, "payload is not a JSON object")
             except ValueError:
                 return Refusal(400, "payload is not valid JSON")
-    request = BoltRequest(body=text, query=query, headers=headers)
+    request = BoltRequest(body=text, query=query, headers=dict(headers.items()))
     if not request.body and text and "payload" in text and not stripped.startswith("{"):
         fields = _form_fields(text)
         if "payload" not in fields:

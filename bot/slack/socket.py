@@ -21,5 +21,5 @@ def run_socket_mode(config: Config, store: KnowledgeStore) -> int:
     log.info(
         "immuno connecting to Slack in Socket Mode (%d entries)", len(store.index.knowledge.entries)
     )
-    SocketModeHandler(app, config.app_token).start()
+    SocketModeHandler(app, config.app_token).start()  # type: ignore[no-untyped-call]
     return 0

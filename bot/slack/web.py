@@ -24,6 +24,8 @@ from bot.store import KnowledgeError, KnowledgeStore
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
+    from bot.slack.app import Background
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 #: gunicorn.arbiter.Arbiter.APP_LOAD_ERROR: a worker exiting with it stops the whole server.
@@ -40,12 +42,20 @@ class ImmunoRequestHandler(SlackRequestHandler):
         secret: str,
         path: str = EVENTS_PATH,
         replays: Claims | None = None,
+        background: Background | None = None,
     ) -> None:
         super().__init__(app, path)
         self.store = store
         self.secret = secret
         # Interactive signatures are remembered a little longer than Slack's 5-minute window.
         self.replays: Claims = replays or SeenOnce(ttl=intake.MAX_AGE_SECONDS + 60)
+        self.background = background
+
+    def close(self) -> None:
+        """Stop watching the knowledge and let replies in flight finish."""
+        self.store.stop()
+        if self.background is not None:
+            self.background.close()
 
     def health(self, start_response: StartResponse) -> Iterable[bytes]:
         """Liveness and what is loaded; no commit or paths (nothing a stranger could use)."""
@@ -84,14 +94,14 @@ def create_application(
     config: Config, store: KnowledgeStore | None = None, *, watch: bool = True
 ) -> ImmunoRequestHandler:
     from bot.misslog import MissLog
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app_and_background
 
     store = store or KnowledgeStore(config.knowledge_path)
     if watch:
         store.watch(config.reload_interval)
     misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
-    app = build_app(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store, config.signing_secret)
+    app, background = build_app_and_background(config, store, misslog=misslog)
+    return ImmunoRequestHandler(app, store, config.signing_secret, background=background)
 
 
 def _from_environment() -> ImmunoRequestHandler:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, events, slash, submissions
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 
 def register(app: App, services: Services) -> None:
-    commands.register(app, services)
+    slash.register(app, services)
     events.register(app, services)
     actions.register(app, services)
-    views.register(app, services)
+    submissions.register(app, services)

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.render import Message
 from bot.slack import delivery
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ def _action_id(prefix: str) -> re.Pattern[str]:
 def _value(body: dict[str, Any]) -> str:
     action = (body.get("actions") or [{}])[0]
     if "selected_option" in action:
-        return (action.get("selected_option") or {}).get("value", "")
-    return action.get("value", "")
+        return str((action.get("selected_option") or {}).get("value", ""))
+    return str(action.get("value", ""))
 
 
 def parse_value(value: str) -> tuple[str, str, str]:
@@ -57,6 +57,7 @@ def _show(body: dict[str, Any], client: WebClient, services: Services, message: 
                 replace_original=True,
                 response_type="ephemeral",
                 timeout=services.config.slack_timeout,
+                backoff=services.config.retry_backoff,
             )
         return
     msg = body["message"]
@@ -77,7 +78,7 @@ def register(app: App, services: Services) -> None:
     def show_section(body: dict[str, Any], client: WebClient) -> None:
         entry_id, section, query = parse_value(_value(body))
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        message = commands.entry_card(
+        message = answering.entry_card(
             services.store.index, entry_id, section or None, shareable=ephemeral
         )
         if message is None:
@@ -92,19 +93,22 @@ def register(app: App, services: Services) -> None:
     def share(body: dict[str, Any]) -> None:
         entry_id, section, query = parse_value(_value(body))
         if section == "answer" and query:  # an answer to a question: share that answer
-            message = commands.answer(query, services.store.index).message
+            message = answering.answer(query, services.store.index).message
         else:
-            message = commands.entry_card(services.store.index, entry_id, section or None)
+            message = answering.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
             return
         user = (body.get("user") or {}).get("id", "")
         public = render.shared_by(message.public(), user)
-        timeout = services.config.slack_timeout
+        timing = {
+            "timeout": services.config.slack_timeout,
+            "backoff": services.config.retry_backoff,
+        }
         if delivery.to_response_url(
-            url, public, response_type="in_channel", replace_original=False, timeout=timeout
+            url, public, response_type="in_channel", replace_original=False, **timing
         ):
-            delivery.to_response_url(url, Message(text=""), delete_original=True, timeout=timeout)
+            delivery.to_response_url(url, Message(text=""), delete_original=True, **timing)
 
     app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render, views
+from bot import answering, render, views
 from bot.query import strip_mentions
 from bot.slack import delivery
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App, BoltContext
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def register(app: App, services: Services) -> None:
         ):
             return  # a retry of an event we are already answering
         try:
-            reply = commands.answer(
+            reply = answering.answer(
                 strip_mentions(event.get("text") or ""),
                 services.store.index,
                 rejected=services.store.rejected_summary,
@@ -75,15 +75,15 @@ def register(app: App, services: Services) -> None:
         if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
             return  # never answer bots (ourselves included), edits or joins
         text = event.get("text") or ""
-        bot_user = context.get("bot_user_id")
+        bot_user = services.bot_user_id(context.get("bot_user_id"))
         if bot_user and f"<@{bot_user}" in text:
             return  # a mention: the app_mention listener answers it
         if not services.events.claim(body.get("event_id") or f"{channel}:{event.get('ts')}"):
             return
         thread = thread_of(event)
         index = services.store.index
-        read = text[: commands.MAX_QUERY_CHARS]  # the same bound as a question
-        described = commands.patient_answer(read, index)
+        read = text[: answering.MAX_QUERY_CHARS]  # the same bound as a question
+        described = answering.patient_answer(read, index)
         if described is not None and described.entry is not None:
             # A described patient gets the compact answer, once per entry per thread.
             key = f"{channel}:{thread}:{described.entry.id}"

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 

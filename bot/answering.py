@@ -1,21 +1,26 @@
-"""Answer a parsed Query from the knowledge: the one routing table Slack and the shell share."""
+"""Answer what a user typed: parse it, resolve it, render the reply.
+
+The one routing table Slack and the shell share; it also owns the memo of rendered cards.
+"""
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from bot import render, words
 from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
-from bot.query import Query, parse, strip_mentions
+from bot.query import Command, Query, Section, parse, strip_mentions
 from bot.read import Question, read
 from bot.read.agents import unknown_agent
 from bot.render import Message
 from bot.reply import agents_of
 from bot.reply_render import reply_message
-from bot.search import Index, Match
+from bot.resolve import Index, Match
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Answer:
 
 
 def _lookup(query: Query, index: Index) -> Answer:
-    prefer = _preferred_kinds(query.section)
+    prefer = PREFERRED_KINDS.get(query.section, ()) if query.section else ()
     match = index.resolve(query.text, kind=query.kind, prefer=prefer)
     if not match.found and query.full and index.named(words.key(query.full)):
         # "cancer vaccines" is a class, not "vaccines" among cancers: the whole text is a name.
@@ -59,6 +64,26 @@ def _lookup(query: Query, index: Index) -> Answer:
 #: pure function of its arguments; a reload brings a new Index and so an empty memo.
 CARD_MEMO_SIZE = 4096
 
+CardKey = tuple[str, str | None, str, tuple[str, ...], bool]
+
+
+class CardMemo:
+    """Rendered cards of one Index, owned by the answering layer (the Index knows nothing of
+    rendering). Bounded: when full it starts over rather than tracking recency."""
+
+    _by_index: ClassVar[weakref.WeakKeyDictionary[Index, CardMemo]] = weakref.WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.cards: dict[CardKey, Message] = {}
+
+    @classmethod
+    def of(cls, index: Index) -> CardMemo:
+        """The memo of this Index, created on its first card; it goes when the Index goes."""
+        memo = cls._by_index.get(index)
+        if memo is None:
+            memo = cls._by_index.setdefault(index, cls())
+        return memo
+
 
 def _card(
     index: Index,
@@ -69,30 +94,34 @@ def _card(
     also: tuple[Entry, ...] = (),
     shareable: bool = True,
 ) -> Message:
-    key = (entry.id, section, note, tuple(e.id for e in also), shareable)
-    memo = index.memo
-    message = memo.get(key)
+    key: CardKey = (entry.id, section, note, tuple(e.id for e in also), shareable)
+    cards = CardMemo.of(index).cards
+    message = cards.get(key)
     if message is None:
         message = render.card(
             entry, index.knowledge, section, note=note, also=also, shareable=shareable
         )
-        if len(memo) >= CARD_MEMO_SIZE:
-            memo.clear()
-        memo[key] = message
+        if len(cards) >= CARD_MEMO_SIZE:
+            cards.clear()
+        cards[key] = message
     return message
 
 
-def _preferred_kinds(section: str | None) -> tuple[Kind, ...]:
-    """Which kind of entry a question is most likely about, when it names two."""
-    if section in ("management", "grading", "causes", "symptoms"):
-        return (Kind.SIDE_EFFECT,)
-    if section in ("side_effects", "indications", "mechanism", "monitoring", "boxed_warning"):
-        return (Kind.DRUG, Kind.CLASS)
-    if section in ("therapies", "biomarkers"):
-        return (Kind.CANCER,)
-    if section == "members":
-        return (Kind.CLASS,)
-    return ()
+#: Which kind of entry a question is most likely about, when it names two.
+PREFERRED_KINDS: dict[Section, tuple[Kind, ...]] = {
+    Section.MANAGEMENT: (Kind.SIDE_EFFECT,),
+    Section.GRADING: (Kind.SIDE_EFFECT,),
+    Section.CAUSES: (Kind.SIDE_EFFECT,),
+    Section.SYMPTOMS: (Kind.SIDE_EFFECT,),
+    Section.SIDE_EFFECTS: (Kind.DRUG, Kind.CLASS),
+    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS),
+    Section.MECHANISM: (Kind.DRUG, Kind.CLASS),
+    Section.MONITORING: (Kind.DRUG, Kind.CLASS),
+    Section.BOXED_WARNING: (Kind.DRUG, Kind.CLASS),
+    Section.THERAPIES: (Kind.CANCER,),
+    Section.BIOMARKERS: (Kind.CANCER,),
+    Section.MEMBERS: (Kind.CLASS,),
+}
 
 
 def _compare(query: Query, index: Index) -> Answer:
@@ -104,7 +133,7 @@ def _compare(query: Query, index: Index) -> Answer:
                 drugs.append(entry)
     if len(drugs) < 2 and re.search(r"\b(vs\.?|versus)\b", query.text, re.I):
         # "dara sc vs iv" compares two forms of one drug: answer about the drug.
-        return _lookup(Query("lookup", query.text), index)
+        return _lookup(Query(Command.LOOKUP, query.text), index)
     if len(drugs) < 2:
         named = ", ".join(d.name for d in drugs) or "none"
         return Answer(
@@ -137,18 +166,18 @@ def _search(query: Query, index: Index) -> Answer:
 
 Handler = Callable[[Query, Index], Answer]
 
-HANDLERS: dict[str, Handler] = {
-    "lookup": _lookup,
-    "compare": _compare,
-    "search": _search,
-    "list": lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
-    "help": lambda q, ix: Answer(render.help_message(ix.knowledge), q),
+HANDLERS: dict[Command, Handler] = {
+    Command.LOOKUP: _lookup,
+    Command.COMPARE: _compare,
+    Command.SEARCH: _search,
+    Command.LIST: lambda q, ix: Answer(render.listing(ix.knowledge, q.kind), q),
+    Command.HELP: lambda q, ix: Answer(render.help_message(ix.knowledge), q),
 }
 
 
 def _choice_in_a_cancer(query: Query, index: Index) -> bool:
     """ "Atezo vs durva in SCLC" asks which, in that cancer: answered, not tabled."""
-    if query.command != "compare":
+    if query.command is not Command.COMPARE:
         return False
     return any(e.kind is Kind.CANCER for e in index.entries_named(query.text, fuzzy=False))
 
@@ -175,7 +204,7 @@ MAX_QUERY_CHARS = 2000
 def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
     """The reply to one line of user text (slash text, mention or shell line)."""
     query = parse(text[:MAX_QUERY_CHARS])
-    if query.command == "about":
+    if query.command is Command.ABOUT:
         reply = Answer(render.about(index.knowledge, rejected), query)
     else:
         reply = _respond(query, text[:MAX_QUERY_CHARS], index, compact=compact)
@@ -190,10 +219,10 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     (bot.clinical); a bare name, or a question the clinical reader cannot answer, gets the
     entry card."""
     bare_name = query.section is None and index.named(words.key(query.full or query.text))
-    if bare_name and query.command == "lookup":  # a name alone: its card, nothing to read
+    if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
         found = HANDLERS[query.command](query, index)
         return Answer(found.message, query, found.match, intent="lookup")
-    if query.command == "lookup" or _choice_in_a_cancer(query, index):
+    if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
         question = read(" ".join(strip_mentions(text).split()), index)
         intent = str(effective_intent(question))
         outside = unknown_agent(question.text, index)

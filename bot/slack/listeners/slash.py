@@ -6,12 +6,12 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot import commands, render
+from bot import answering, render
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack.app import Services
+    from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
     def on_immuno(ack: Ack, command: dict[str, Any]) -> None:
         try:
-            reply = commands.answer(
+            reply = answering.answer(
                 command.get("text") or "",
                 services.store.index,
                 rejected=services.store.rejected_summary,

@@ -1,0 +1,184 @@
+"""Load the knowledge: read the files (or their validated snapshot), check them, build Knowledge.
+
+A start from an unchanged snapshot skips YAML parsing and the schema entirely (see bot.snapshot);
+any other start parses every file and runs every check in bot.validate, so a contributor sees all
+their mistakes in one run and a bad file never reaches users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import config, snapshot
+from bot.files import candidates, is_regular
+from bot.knowledge import (
+    BUILDERS,
+    Entry,
+    Kind,
+    Knowledge,
+    KnowledgeInfo,
+    without_cyclic_gc,
+)
+from bot.measures import lab_from
+from bot.validate import (
+    Located,
+    Problem,
+    display,
+    document_problems,
+    entries_of,
+    entry_problems,
+    labs_of,
+    measure_problems,
+)
+
+
+@dataclass
+class LoadResult:
+    """The outcome of reading a knowledge path: Knowledge when there are no errors."""
+
+    knowledge: Knowledge | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def knowledge_files(path: Path) -> list[Path]:
+    """The YAML files of a knowledge path: the file itself, or the regular *.yaml / *.yml files
+    directly in a folder. Symlinks, FIFOs, devices and folders are never knowledge (see
+    refused_files), so nothing outside the folder can be read through it."""
+    if path.is_dir():
+        return [p for p in candidates(path) if is_regular(p)]
+    return [path]
+
+
+def refused_files(path: Path) -> list[Path]:
+    """The *.yaml / *.yml names in a knowledge folder that are not regular files."""
+    if path.is_dir():
+        return [p for p in candidates(path) if not is_regular(p)]
+    return []
+
+
+def knowledge_version(path: Path) -> str:
+    """The git commit of the knowledge, when it lives in a git checkout."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(folder), "log", "-1", "--format=%h %cs", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        out = None
+    if out is not None and out.returncode == 0 and out.stdout.strip():
+        return out.stdout.strip()
+    # No git checkout (a Heroku slug): the platform says which commit was built.
+    return config.build_version()
+
+
+def load_knowledge(
+    path: Path,
+    today: dt.date | None = None,
+    *,
+    with_version: bool = True,
+    use_snapshot: bool = False,
+) -> LoadResult:
+    """Read, check and build the knowledge at `path` (a file or a folder).
+
+    With `use_snapshot`, files whose exact bytes were already validated are read from the
+    snapshot (see bot.snapshot) instead of being parsed and checked again."""
+    today = today or dt.date.today()
+    files = knowledge_files(path)
+    # Loading builds millions of small objects and frees none: the cyclic collector would only
+    # rescan them over and over (a third of the time on a large file, half of a restart).
+    with without_cyclic_gc():
+        key = ""
+        try:
+            key = snapshot.fingerprint(files) if files else ""
+        except OSError:
+            key = ""
+        if use_snapshot and key and not refused_files(path):
+            cached = snapshot.read(files, key)
+            if cached is not None:
+                return _from_snapshot(path, files, cached, with_version)
+        from bot import loader
+
+        return _validate_and_build(path, files, key, today, with_version, loader)
+
+
+def _validate_and_build(
+    path: Path, files: list[Path], key: str, today: dt.date, with_version: bool, loader: Any
+) -> LoadResult:
+
+    problems: list[Problem] = [
+        Problem(display(p), 1, 1, "not a regular file (a link, folder or device): not read")
+        for p in refused_files(path)
+    ]
+    entries: list[Located] = []
+    labs: list[Located] = []
+    digest = hashlib.sha256()
+    if not files:
+        problems.append(Problem(display(path), 1, 1, "no knowledge files (*.yaml) here"))
+        return LoadResult(None, problems)
+    for file in files:
+        try:
+            text = loader.read_text(file)
+            digest.update(text.encode("utf-8"))
+            doc = loader.parse(file, text)
+        except loader.YamlError as exc:
+            problems.append(
+                Problem(display(file), exc.position.line, exc.position.column, exc.message)
+            )
+            continue
+        except OSError as exc:
+            problems.append(Problem(display(file), 1, 1, f"cannot read file: {exc.strerror}"))
+            continue
+        problems.extend(document_problems(doc))
+        entries.extend(entries_of(doc))
+        labs.extend(labs_of(doc))
+    problems.extend(entry_problems(entries, today))
+    problems.extend(measure_problems(entries, labs))
+    problems = sorted(set(problems))
+    if any(p.severity == "error" for p in problems):
+        return LoadResult(None, problems)
+    built: list[Entry] = [BUILDERS[e.kind](e.raw) for e in entries]
+    content_hash = digest.hexdigest()[:12]
+    if key:
+        raw: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            raw.setdefault(entry.kind.value, []).append(entry.raw)
+        snapshot.write(files, key, raw, content_hash, labs=[lab.raw for lab in labs])
+    info = _info(path, files, content_hash, with_version)
+    return LoadResult(Knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
+
+
+def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
+    return KnowledgeInfo(
+        files=tuple(display(f) for f in files),
+        version=knowledge_version(path) if with_version else "",
+        content_hash=content_hash,
+        loaded_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    )
+
+
+def _from_snapshot(
+    path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
+) -> LoadResult:
+    built = [
+        BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items() for raw in items
+    ]
+    labs = [lab_from(raw) for raw in cached.get("labs", ())]
+    info = _info(path, files, cached["content_hash"], with_version)
+    return LoadResult(Knowledge(built, info, labs), [])

@@ -1,0 +1,13 @@
+"""Resolve what a user typed to knowledge entries.
+
+- `names`: the name table (exact, derived and target keys of every entry)
+- `typos`: typo tolerance (deletion index, edit distance, completions, suggestions)
+- `context`: other words of a question read against a named drug's side effects
+- `match`: what resolving produces (`Hit`, `Match`)
+- `index`: the `Index` that composes them
+"""
+
+from bot.resolve.index import Index
+from bot.resolve.match import Hit, Match
+
+__all__ = ["Hit", "Index", "Match"]

@@ -1,0 +1,229 @@
+"""The Index: resolve what a user typed to entries, exact names first, then typos, then partial
+names, then the context of a named drug.
+
+A query that matches nothing confidently is a Miss with suggestions, never the nearest unrelated
+entry. The Index only composes the layers; each keeps its own structures and caches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import words
+from bot.knowledge import Entry, Kind, Knowledge, without_cyclic_gc
+from bot.resolve.context import ContextReader, Single
+from bot.resolve.match import Hit, Match, select
+from bot.resolve.names import (
+    MAX_CHOICES,
+    STOPWORDS,
+    NameTable,
+    name_words,
+    raw_tokens,
+    short_tokens,
+)
+from bot.resolve.typos import Typos
+
+#: Longest span, in words, that is checked for a typo.
+MAX_FUZZY_NGRAM = 5
+_KIND_ORDER = {Kind.CLASS: 0, Kind.DRUG: 1, Kind.SIDE_EFFECT: 2, Kind.CANCER: 3}
+#: When a question names several entries and its words pick no section, the most specific
+#: wins: "CRS after cilta-cel" is about CRS, "pembrolizumab in melanoma" about the drug.
+DEFAULT_PREFERENCE = (Kind.SIDE_EFFECT, Kind.DRUG, Kind.CLASS, Kind.CANCER)
+
+
+def _kind_order(entries: list[Entry]) -> list[Entry]:
+    """Broadest first: a class before its drugs, so "PD-1" offers "PD-1 inhibitors" first."""
+    return sorted(entries, key=lambda e: (_KIND_ORDER[e.kind], e.name.lower()))
+
+
+@dataclass(eq=False)
+class Index:
+    """Lookup structures over one Knowledge, built once per Knowledge."""
+
+    knowledge: Knowledge
+    names: NameTable = field(default_factory=NameTable)
+    typos: Typos = field(init=False)
+    context: ContextReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.typos = Typos(self.names)
+        self.context = ContextReader(self.knowledge)
+
+    @classmethod
+    def build(cls, knowledge: Knowledge) -> Index:
+        with without_cyclic_gc():  # a build only adds long-lived objects
+            return cls(knowledge, NameTable.build(knowledge))
+
+    @property
+    def exact(self) -> dict[str, tuple[str, ...]]:
+        """Every exact name key → the entries it names (read-only view for the bench)."""
+        return self.names.exact
+
+    def named(self, key: str) -> tuple[str, ...] | None:
+        """The entries a key names exactly (an alias, or a form derived from a name)."""
+        return self.names.named(key)
+
+    # -- scanning -------------------------------------------------------------------------------
+
+    def scan(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
+        """Every span of `text` that names entries, longest first where spans overlap."""
+        return self._scan(words.tokens(text), raw_tokens(text), fuzzy=fuzzy)
+
+    def _scan(self, toks: list[str], raw: list[str], *, fuzzy: bool = True) -> list[Hit]:
+        """A typo match may override a shorter exact one it overlaps ("cytokine relase
+        syndrome" is the syndrome, though "cytokine" alone names a class)."""
+        if len(raw) != len(toks):  # defensive: alignment only matters for the acronym rule
+            raw = toks
+        hits = self.names.exact_hits(toks, raw)
+        if fuzzy:
+            # longest[t]: the longest hit so far covering token t; checking a typo hit against
+            # it is O(its length), not a pass over every hit (quadratic on long texts).
+            longest = [0] * len(toks)
+            for h in hits:
+                for t in h.span:
+                    longest[t] = max(longest[t], h.length)
+            for hit in self._fuzzy_hits(toks, hits):
+                if all(hit.length > longest[t] for t in hit.span):
+                    hits.append(hit)
+                    for t in hit.span:
+                        longest[t] = hit.length
+        return select(hits)
+
+    def _fuzzy_hits(self, toks: list[str], exact: list[Hit]) -> list[Hit]:
+        hits = []
+        # reach[i]: the furthest end of an exact hit starting at or before token i, so "is this
+        # span inside an exact name" costs O(1) instead of a pass over every exact hit (that
+        # pass made long texts quadratic).
+        reach = [0] * (len(toks) + 1)
+        for h in exact:
+            reach[h.start] = max(reach[h.start], h.start + h.length)
+        for i in range(1, len(reach)):
+            reach[i] = max(reach[i], reach[i - 1])
+        for n in range(min(MAX_FUZZY_NGRAM, len(toks)), 0, -1):
+            for i in range(len(toks) - n + 1):
+                if reach[i] >= i + n:
+                    continue  # a typo match inside an exact name could never replace it
+                span = toks[i : i + n]
+                if span[0] in STOPWORDS or span[-1] in STOPWORDS:
+                    continue
+                key = words.join(span)
+                if self.names.named(key):
+                    continue
+                _, keys = self.typos.close_keys(key, short_tokens(span))
+                if not keys and n == 1:
+                    keys = self.typos.completion(key)
+                if not keys:
+                    continue
+                ids = tuple(dict.fromkeys(i for k in keys for i in self.names.named(k) or ()))
+                hits.append(Hit(i, n, ids, "fuzzy", keys[0]))
+        return hits
+
+    # -- partial names and suggestions --------------------------------------------------------
+
+    def partial(self, text: str) -> list[str]:
+        """Entries whose names contain every subject word of the query ("lung cancer")."""
+        return self._partial_tokens(words.tokens(text))
+
+    def _partial_tokens(self, toks: list[str]) -> list[str]:
+        content = [t for t in name_words(toks) if t not in STOPWORDS]
+        if not content:
+            return []
+        sets = []
+        for token in content:
+            known = self.typos.token_like(token)
+            if known is None:
+                return []
+            sets.append(self.names.token_entries[known])
+        return sorted(set.intersection(*sets))
+
+    def _partial_hit(self, toks: list[str], hits: list[Hit]) -> list[Hit]:
+        """The words no name covered ("colitis" in "colitis from ipilimumab"), when together
+        they are part of exactly one entry's name."""
+        covered = {i for h in hits for i in h.span}
+        rest = [(i, t) for i, t in enumerate(toks) if i not in covered and t not in STOPWORDS]
+        if not rest or not hits:
+            return []
+        ids = self._partial_tokens([t for _, t in rest])
+        if len(ids) != 1:
+            return []
+        return [Hit(rest[0][0], len(rest), (ids[0],), "partial")]
+
+    def suggest(
+        self, text: str, limit: int = 3, kind: Kind | None = None, toks: list[str] | None = None
+    ) -> list[Entry]:
+        """Names that look like the query: offered as "did you mean", never as the answer."""
+        toks = words.tokens(text) if toks is None else toks
+        content = "".join(t for t in toks if t not in STOPWORDS)
+        if len(content) < 3:
+            return []
+        out: list[Entry] = []
+        for key in self.typos.near_keys(content):
+            for entry_id in self.names.exact[key]:
+                entry = self.knowledge.entries[entry_id]
+                if entry not in out and (kind is None or entry.kind is kind):
+                    out.append(entry)
+        return out[:limit]
+
+    # -- resolving ------------------------------------------------------------------------------
+
+    def entries_named(self, text: str, *, fuzzy: bool = True) -> list[Entry]:
+        """All distinct entries named in `text`, in order of mention (for compare and keywords)."""
+        out: list[Entry] = []
+        for hit in self.scan(text, fuzzy=fuzzy):
+            if len(hit.ids) != 1:
+                continue
+            entry = self.knowledge.entries[hit.ids[0]]
+            if entry not in out:
+                out.append(entry)
+        return out
+
+    def resolve(self, text: str, kind: Kind | None = None, prefer: tuple[Kind, ...] = ()) -> Match:
+        """The one entry `text` is about, a set of choices, or a miss with suggestions."""
+        entries = self.knowledge.entries
+
+        def allowed(ids: tuple[str, ...] | list[str]) -> list[Entry]:
+            found = [entries[i] for i in ids]
+            return [e for e in found if kind is None or e.kind is kind]
+
+        toks = words.tokens(text)
+        hits = self._scan(toks, raw_tokens(text))
+        hits += self._partial_hit(toks, hits)
+        candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
+        candidates = [(h, es) for h, es in candidates if es]
+        singles: list[Single] = [(h, es[0]) for h, es in candidates if len(es) == 1]
+        if kind in (None, Kind.SIDE_EFFECT):
+            singles = self.context.with_context(toks, singles)
+        for hit, many in candidates:
+            if len(many) > 1:
+                narrowed = allowed(self.context.narrow(tuple(e.id for e in many), singles))
+                if len(narrowed) == 1:
+                    singles = [(h, e) for h, e in singles if e.kind is not Kind.CLASS]
+                    singles.append((hit, narrowed[0]))
+        if singles:
+            return self._best(text, singles, prefer or DEFAULT_PREFERENCE)
+        if candidates:
+            hit, choices = candidates[0]
+            return Match(text, choices=tuple(_kind_order(choices)[:MAX_CHOICES]), how=hit.how)
+        partial = allowed(self._partial_tokens(toks))
+        if len(partial) == 1:
+            return Match(text, entry=partial[0], how="partial")
+        if 1 < len(partial) <= MAX_CHOICES:
+            return Match(text, choices=tuple(_kind_order(partial)), how="partial")
+        return Match(text, suggestions=tuple(self.suggest(text, kind=kind, toks=toks)), how="miss")
+
+    def _best(self, text: str, singles: list[Single], order: tuple[Kind, ...]) -> Match:
+        """The entry a question is about among those it names: a whole name over a partial
+        one, then the preferred kind, then an exact name over a guess, then the first named."""
+        ranked = sorted(
+            singles,
+            key=lambda pair: (
+                pair[0].how == "partial",
+                order.index(pair[1].kind) if pair[1].kind in order else len(order),
+                pair[0].how in ("fuzzy", "context"),
+                pair[0].start,
+            ),
+        )
+        best_hit, best = ranked[0]
+        also = tuple(dict.fromkeys(e for _, e in singles if e is not best))
+        corrected = self.names.display.get(best_hit.matched, "") if best_hit.how == "fuzzy" else ""
+        return Match(text, entry=best, also=also, how=best_hit.how, corrected_from=corrected)
