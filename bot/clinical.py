@@ -15,7 +15,7 @@ from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of, clinical, side_effect_for
 from bot.resolve import Index
-from bot.suspects import suspects
+from bot.resolve.findings import suspects
 
 _DRUG_FACTS = (Intent.BOXED_WARNING, Intent.REMS, Intent.APPROVAL)
 

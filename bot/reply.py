@@ -25,7 +25,7 @@ from bot.reply_quotes import (
     split_sentences,
 )
 from bot.resolve import Index
-from bot.suspects import linked_side_effects, opposite, suspects
+from bot.resolve.findings import linked_side_effects, opposite, suspects
 
 
 @dataclass(frozen=True)

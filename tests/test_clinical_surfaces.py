@@ -105,3 +105,9 @@ def test_a_patient_described_in_a_keyword_channel_gets_the_compact_answer(bot: B
     assert _first_section(blocks).startswith("*Grade 3 immune-related hepatitis on nivolumab*")
     assert "Share in channel" not in json.dumps(blocks)  # public already
     assert len(json.dumps(blocks)) < 3000  # compact: answer, buttons, one source
+
+
+def test_side_effects_on_a_drug_card_are_buttons(bot: Bot) -> None:
+    body = bot.slash("drug nivolumab").json()
+    values = [e["value"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "colitis|management" in values and "hepatitis|management" in values
