@@ -236,8 +236,9 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
             match = Match(query.text, entry=reply.entry, how="answer")
             return Answer(message, query, match, intent=str(reply.intent), grade=grade)
         found = HANDLERS[query.command](query, index)
-        if _doubtful_correction(found.match, question):
-            miss = Match(query.text, suggestions=(found.match.entry,), how="miss")
+        doubtful = found.match.entry if found.match is not None else None
+        if doubtful is not None and _doubtful_correction(found.match, question):
+            miss = Match(query.text, suggestions=(doubtful,), how="miss")
             return Answer(render.miss(query.text, miss, query.kind), query, miss, intent=intent)
         return Answer(found.message, query, found.match, intent=intent)
     return HANDLERS[query.command](query, index)

@@ -82,8 +82,8 @@ def answer_question(question: Question, index: Index) -> Reply | None:
             return facts.approval(named[:2], question.text)
         return _FACT_HANDLERS[intent](drugs[:2])
     if intent is Intent.TARGET:
-        named = list(question.alternatives) or list(question.entries)
-        return facts.target(named)
+        asked: list[Entry] = list(question.alternatives) or list(question.entries)
+        return facts.target(asked)
     if intent in (Intent.PREGNANCY, Intent.DRIVING):
         return facts.from_monitoring(drugs[:2], intent, knowledge) if drugs else None
     if intent is Intent.CHOOSE:

@@ -8,10 +8,11 @@ lab's ULN) is never guessed: the Grade says what is missing and which rows it co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.knowledge import GradeText, Knowledge, SideEffect
-from bot.measures import Criterion, Lab, Row
+from bot.measures import Bound, Criterion, Lab, Row
 from bot.read.values import Reading
 
 _SEVERITY_WORDS = ("severe", "moderate", "mild")
@@ -97,8 +98,12 @@ def _value(criterion: Criterion, reading: Reading, lab: Lab) -> tuple[float | No
 def _in_row(row: Row, value: float, reading: Reading) -> tuple[bool, str]:
     """Whether the value falls in the row; a ULN/LLN bound the user did not give is assumed."""
     assumed = ""
-    checks = ((row.over, lambda v, b: v > b), (row.from_, lambda v, b: v >= b))
-    checks += ((row.to, lambda v, b: v <= b), (row.under, lambda v, b: v < b))
+    checks: list[tuple[Bound, Callable[[float, float], bool]]] = [
+        (row.over, lambda v, b: v > b),
+        (row.from_, lambda v, b: v >= b),
+        (row.to, lambda v, b: v <= b),
+        (row.under, lambda v, b: v < b),
+    ]
     for bound, test in checks:
         if bound is None:
             continue

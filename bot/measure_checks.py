@@ -8,7 +8,7 @@ gap, so every value falls in exactly one row; every graded row has its grading t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import get_close_matches
 from itertools import pairwise
 from typing import Any, Protocol
@@ -33,7 +33,7 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def check_labs(labs: list[Located]) -> Iterator[Any]:
+def check_labs(labs: Sequence[Located]) -> Iterator[Any]:
     """Lab ids unique; a name or alias leads to one lab only."""
     seen_ids: set[str] = set()
     seen_names: dict[str, str] = {}
@@ -52,7 +52,7 @@ def check_labs(labs: list[Located]) -> Iterator[Any]:
 
 
 def check_findings(
-    effects: list[Located], labs: dict[str, dict[str, Any]], agents: set[str]
+    effects: Sequence[Located], labs: dict[str, dict[str, Any]], agents: set[str]
 ) -> Iterator[Any]:
     """Findings name known labs with a direction, and known classes or drugs."""
     for effect in effects:
@@ -78,7 +78,7 @@ def check_findings(
                     )
 
 
-def check_criteria(effects: list[Located], labs: dict[str, dict[str, Any]]) -> Iterator[Any]:
+def check_criteria(effects: Sequence[Located], labs: dict[str, dict[str, Any]]) -> Iterator[Any]:
     """Criteria name known labs in their units; rows are ordered, contiguous and quotable."""
     for effect in effects:
         grading = effect.raw.get("grading") or {}
@@ -117,7 +117,9 @@ def _graded(grades: Iterable[dict[str, Any]]) -> set[int]:
     return out
 
 
-def _check_unit(effect: Located, at: tuple, unit: str, lab: dict[str, Any]) -> Iterator[Any]:
+def _check_unit(
+    effect: Located, at: tuple[str | int, ...], unit: str, lab: dict[str, Any]
+) -> Iterator[Any]:
     units = [u.get("unit", "") for u in lab.get("units", ())]
     reference = RELATIVE_UNITS.get(unit)
     if reference is not None:
@@ -140,7 +142,7 @@ def _numeric(value: Any) -> float | None:
 
 
 def _check_rows(
-    effect: Located, at: tuple, rows: list[dict[str, Any]], lab: dict[str, Any]
+    effect: Located, at: tuple[str | int, ...], rows: list[dict[str, Any]], lab: dict[str, Any]
 ) -> Iterator[Any]:
     """Each row has a bound, lower below upper; plain rows neither overlap nor leave gaps."""
     spans: list[tuple[float, bool, float, bool, int]] = []
@@ -176,7 +178,7 @@ def _check_rows(
 
 def _gap_or_overlap(
     effect: Located,
-    at: tuple,
+    at: tuple[str | int, ...],
     j: int,
     high: float,
     high_in: bool,

@@ -81,9 +81,10 @@ def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None
     if found and (strong or question.intent is not None or named or agents):
         return found[0].effect, True
     for entry in question.entries:
-        named = isinstance(entry, SideEffect) and entry.id not in question.fuzzy
+        if not isinstance(entry, SideEffect) or entry.id in question.fuzzy:
+            continue
         caused = linked is None or entry.id in linked
-        if named and caused and not opposite(entry, question):
+        if caused and not opposite(entry, question):
             return entry, False
     return None, False
 

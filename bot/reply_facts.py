@@ -12,7 +12,8 @@ import re
 
 from bot.knowledge import Cancer, Drug, Entry, Knowledge, TherapyClass
 from bot.read import Intent, Question
-from bot.reply import FIRST_BUDGET, Reply, agents_of, split_sentences
+from bot.reply import Reply, agents_of
+from bot.reply_quotes import FIRST_BUDGET, split_sentences
 
 _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b", re.I)
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)

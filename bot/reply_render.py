@@ -11,7 +11,8 @@ from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Knowledge
 from bot.render import ACTION_REPORT, ACTION_SECTION, ACTION_SHARE, DISCLAIMER, Message
-from bot.reply import Reply, short_source, split_sentences
+from bot.reply import Reply, short_source
+from bot.reply_quotes import split_sentences
 
 #: Visible characters of a first reply (the issue's budget is about 1,500).
 REPLY_BUDGET = 1100

@@ -192,11 +192,13 @@ def _with_value(
                 reading, value=multiple, reference="baseline", direction="high", shown=word
             )
     if after is None and before is None:
-        return replace(reading, **_given_references(lowered, lab))
+        given = _given_references(lowered, lab)
+        return replace(reading, uln=given.get("uln"), baseline=given.get("baseline"))
     if after is not None:
         value, rest, first = _number(after.group(2)), after.group("rest"), after.group(1)
         shown = after.group(0).strip(" :=,(")
     else:
+        assert before is not None  # one of the two matched
         value, rest, first = _number(before.group(1)), window, None
         shown = before.group(0).strip()
         if before.group("mult") in ("x", "times"):

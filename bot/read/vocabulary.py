@@ -115,10 +115,9 @@ def _build(knowledge: Knowledge) -> Vocabulary:
         for text in phrases:
             _add(signs, text, Phrase(sign=text.lower()))
     longest = max((len(k) for k in (*labs, *signs)), default=1)
-    written = sorted({u.unit for lab in knowledge.labs.values() for u in lab.units}, key=len)
-    units = re.compile(
-        "(?P<unit>" + "|".join(re.escape(u.lower()) for u in reversed(written)) + r")(?![a-z0-9])"
-    )
+    unit_names = sorted({u.unit for lab in knowledge.labs.values() for u in lab.units}, key=len)
+    alternatives = "|".join(re.escape(u.lower()) for u in reversed(unit_names))
+    units = re.compile("(?P<unit>" + alternatives + r")(?![a-z0-9])")
     return Vocabulary(labs, signs, longest, units)
 
 

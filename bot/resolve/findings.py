@@ -76,8 +76,8 @@ def _score(
                 return None  # the question points the other way: never this entry
         if finding.after and not context.intersection(finding.after):
             continue
-        late = finding.within_days and question.days is not None
-        if late and question.days > finding.within_days:
+        days, window = question.days, finding.within_days
+        if days is not None and window is not None and days > window:
             continue
         bonus = 1 if finding.after else 0
         if finding.lab:

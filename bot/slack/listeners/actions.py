@@ -92,6 +92,7 @@ def register(app: App, services: Services) -> None:
 
     def share(body: dict[str, Any]) -> None:
         entry_id, section, query = parse_value(_value(body))
+        message: Message | None
         if section == "answer" and query:  # an answer to a question: share that answer
             message = answering.answer(query, services.store.index).message
         else:
