@@ -203,3 +203,43 @@ def test_no_lab_direction_ever_lands_on_an_entry_that_says_the_opposite(index: I
                     ]
                     assert not against, (direction, lab.name, drug.name, chosen.id)
     assert asked > 100
+
+
+# (question, entry id, intent, words the first block must contain)
+FACTS = [
+    ("do CAR-T products have a boxed warning?", "car-t-cell-therapy", "boxed_warning", ["yes"]),
+    ("is there a REMS for CAR-T", "car-t-cell-therapy", "rems", ["REMS"]),
+    ("driving after CAR-T", "car-t-cell-therapy", "driving", ["drive"]),
+    ("does Opdivo have a black box warning?", "nivolumab", "boxed_warning", ["No"]),
+    ("Was Yervoy approved before Keytruda?", "ipilimumab", "approval", ["Yes", "2011"]),
+    ("was pembrolizumab approved after nivolumab?", "pembrolizumab", "approval", ["Same"]),
+    ("how does the PD-1 inhibitor class work", "pd-1-inhibitors", "target", ["PD-1"]),
+    ("what is pembrolizumab used for", "pembrolizumab", "indications", ["Melanoma"]),
+    ("is pembro used in endometrial cancer?", "pembrolizumab", "indications", ["Yes"]),
+    ("is ipilimumab approved for breast cancer?", "ipilimumab", "indications", ["No"]),
+    ("what to monitor on ipilimumab", "ipilimumab", "monitor", ["thyroid"]),
+    ("pregnancy on checkpoint inhibitors", "checkpoint-inhibitors", "pregnancy", ["Pregnancy"]),
+    ("side effects of the CAR-T class", "car-t-cell-therapy", "side_effects", ["CRS"]),
+    ("pembrolizumab or ipilimumab?", "pembrolizumab", "choose", ["Ipilimumab"]),
+    ("atezo vs durva in SCLC", "atezolizumab", "choose", ["Durvalumab"]),
+]
+
+
+@pytest.mark.parametrize(("question", "entry", "intent", "says"), FACTS)
+def test_fact_questions_answer_first(
+    index: Index, question: str, entry: str, intent: str, says: list[str]
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is not None and reply.entry.id == entry, question
+    assert reply.intent == intent, question
+    first = first_block(reply)
+    for word in says:
+        assert word.lower() in first.lower(), (question, first)
+
+
+def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
+    first = first_block(answer("TSH 0.02 on pembrolizumab", index))
+    assert "high or low" in first  # a value with no direction, several entries disagree
+    reply = answer("hemoptysis and high ferritin on pembrolizumab", index)
+    assert reply.entry is not None and reply.entry.id == "pembrolizumab"
+    assert "holds no side effect of pembrolizumab" in first_block(reply)
