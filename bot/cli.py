@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|shell|web|socket|validate|preview|misses]`.
+"""Command line: `python -m bot [run|shell|web|socket|validate|preview|misses|drift]`.
 
 `run` (the default) picks the entry point from the configuration: Socket Mode when an app token
 is set, the HTTP server when only a bot token is set, and the local shell otherwise.
@@ -33,8 +33,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bot.loading import load_knowledge
 
     result = load_knowledge(Path(args.path), with_version=False)
-    for problem in result.problems:
-        print(problem.github() if args.github else str(problem))
+    if args.github:
+        from bot.annotations import capped
+
+        print("\n".join(capped(p.annotation() for p in result.problems)))
+    else:
+        for problem in result.problems:
+            print(problem)
     errors, warnings = len(result.errors), len(result.warnings)
     if result.knowledge is not None:
         counts = ", ".join(f"{n} {k.plural}" for k, n in result.knowledge.counts.items())
@@ -134,6 +139,39 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_drift(args: argparse.Namespace, config: Config) -> int:
+    """List drug entries whose US label changed after review; exit 1 drifted, 2 unreadable."""
+    from bot import currency, drift
+    from bot.loading import load_knowledge
+
+    result = load_knowledge(Path(args.path or config.knowledge_path), with_version=False)
+    if result.knowledge is None:
+        print("drift: the knowledge has errors; run python -m bot validate", file=sys.stderr)
+        return drift.EXIT_UNREADABLE
+    pins = drift.pins(result.knowledge)
+    timeout = args.timeout if args.timeout is not None else float(config.drift_timeout)
+    openfda = config.openfda_url if args.openfda else ""
+    findings = drift.check(pins, config.dailymed_url, timeout, openfda)
+    if args.json:
+        print(json.dumps(drift.as_json(findings), indent=2))
+        for finding in findings:
+            if finding.error:
+                print(f"drift: {finding.pin.entry_id}: {finding.error}", file=sys.stderr)
+    elif args.github:
+        print("\n".join(drift.github_annotations(findings)))
+    elif args.markdown:
+        print(drift.markdown(findings))
+    else:
+        print(drift.table(findings))
+    state = Path(args.state) if args.state else currency.state_path(result.knowledge)
+    if state is not None and not args.no_state:
+        try:
+            drift.write_state(state, findings)
+        except OSError as exc:
+            print(f"drift: cannot write {state}: {exc.strerror}", file=sys.stderr)
+    return drift.exit_status(findings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -153,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     misses = sub.add_parser("misses", help="the queries that found nothing, most frequent first")
     misses.add_argument("--days", type=int, default=30)
     misses.add_argument("--limit", type=int, default=25)
+    drift = sub.add_parser("drift", help="drug entries whose US label changed after review")
+    drift.add_argument("--path", default=None, help="knowledge file or folder")
+    output = drift.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the drifted entries as JSON")
+    output.add_argument("--github", action="store_true", help="GitHub Actions annotations")
+    output.add_argument("--markdown", action="store_true", help="an issue body (Markdown)")
+    drift.add_argument("--openfda", action="store_true", help="add openFDA recent major changes")
+    drift.add_argument("--timeout", type=float, default=None, help="seconds per request")
+    drift.add_argument("--state", default=None, help="where to record the check")
+    drift.add_argument("--no-state", action="store_true", help="do not record the check")
     return parser
 
 
@@ -174,6 +222,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = Config.from_env()
     if command == "misses":
         return cmd_misses(args, config)
+    if command == "drift":
+        return cmd_drift(args, config)
     if command == "run":
         command = config.mode
     if command == "shell":

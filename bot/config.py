@@ -16,6 +16,8 @@ from pathlib import Path
 
 DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DAILYMED_URL = "https://dailymed.nlm.nih.gov/dailymed/services/v2"
+DEFAULT_OPENFDA_URL = "https://api.fda.gov"
 
 
 class ConfigError(Exception):
@@ -33,6 +35,13 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum} (got {value})")
     return value
+
+
+def _service_url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = env.get(name, "").strip() or default
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"{name} must be an http(s) URL (got {url!r})")
+    return url.rstrip("/")
 
 
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -97,6 +106,9 @@ class Config:
     reload_interval: float = 2.0
     port: int = 3000
     slack_timeout: int = 10
+    dailymed_url: str = DEFAULT_DAILYMED_URL
+    openfda_url: str = DEFAULT_OPENFDA_URL
+    drift_timeout: int = 20
     web_workers: int = 1
     log_level: str = "INFO"
     #: First wait before retrying a Slack call (doubles per retry); not an environment setting,
@@ -164,6 +176,9 @@ class Config:
             reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
             port=_int(env, "PORT", 3000, minimum=1),
             slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
+            dailymed_url=_service_url(env, "IMMUNO_DAILYMED_URL", DEFAULT_DAILYMED_URL),
+            openfda_url=_service_url(env, "IMMUNO_OPENFDA_URL", DEFAULT_OPENFDA_URL),
+            drift_timeout=_int(env, "IMMUNO_DRIFT_TIMEOUT", 20, minimum=1),
             web_workers=_int(env, "WEB_CONCURRENCY", 1, minimum=1),
             log_level=log_level(env),
         )

@@ -79,6 +79,17 @@ class Biomarker:
 
 
 @dataclass(frozen=True)
+class Label:
+    """Which US label a drug entry was checked against: what `python -m bot drift` watches."""
+
+    setids: tuple[str, ...]
+    rxcui: str = ""
+    nci_code: str = ""
+    version: int | None = None
+    published: str = ""
+
+
+@dataclass(frozen=True)
 class Entry:
     """Fields every entry has. `kind` is fixed per subclass."""
 
@@ -88,6 +99,7 @@ class Entry:
     sources: tuple[Source, ...]
     last_reviewed: str
     aliases: tuple[str, ...] = ()
+    reviewed_by: str = ""
 
     kind: Kind = field(init=False, default=Kind.DRUG)
 
@@ -129,6 +141,7 @@ class Drug(Entry):
     other_side_effects: tuple[str, ...] = ()
     boxed_warning: str = ""
     monitoring: tuple[str, ...] = ()
+    label: Label | None = None
     kind: Kind = field(init=False, default=Kind.DRUG)
 
     @property
@@ -178,6 +191,7 @@ def _common(raw: Mapping[str, Any]) -> dict[str, Any]:
         "sources": tuple(Source(s["title"], s["url"]) for s in raw.get("sources", ())),
         "last_reviewed": str(raw["last_reviewed"]),
         "aliases": tuple(raw.get("aliases", ())),
+        "reviewed_by": raw.get("reviewed_by", ""),
     }
 
 
@@ -216,6 +230,19 @@ def drug_from(raw: Mapping[str, Any]) -> Drug:
         other_side_effects=tuple(raw.get("other_side_effects", ())),
         boxed_warning=raw.get("boxed_warning", ""),
         monitoring=tuple(raw.get("monitoring", ())),
+        label=label_from(raw.get("label")),
+    )
+
+
+def label_from(raw: Mapping[str, Any] | None) -> Label | None:
+    if not raw:
+        return None
+    return Label(
+        setids=tuple(raw.get("setids", ())),
+        rxcui=raw.get("rxcui", ""),
+        nci_code=raw.get("nci_code", ""),
+        version=raw.get("version"),
+        published=raw.get("published", ""),
     )
 
 

@@ -155,6 +155,21 @@ def read_text(path: Path) -> str:
         raise YamlError(path, Position(1, 1), f"file is not UTF-8 text ({exc.reason})") from exc
 
 
+_TAB_MESSAGE = "a tab character: YAML indents with spaces only; replace the tab with spaces"
+
+
+def _tab_near(text: str, line: int) -> Position | None:
+    """The tab that caused a parse error: in the faulty line's indentation, or the line before."""
+    lines = text.split("\n")
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines):
+            content = lines[number - 1]
+            indent = content[: len(content) - len(content.lstrip(" \t"))]
+            if "\t" in indent:
+                return Position(number, indent.index("\t") + 1)
+    return None
+
+
 def parse(path: Path, text: str) -> Document:
     """Parse YAML text into a Document, or raise YamlError pointing at the fault."""
     try:
@@ -164,6 +179,9 @@ def parse(path: Path, text: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = _pos(mark) if mark is not None else Position(1, 1)
+        tab = _tab_near(text, position.line)
+        if tab is not None:
+            raise YamlError(path, tab, _TAB_MESSAGE) from exc
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise YamlError(path, position, f"invalid YAML: {message}") from exc
     except yaml.YAMLError as exc:

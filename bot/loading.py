@@ -32,6 +32,7 @@ from bot.validate import (
     document_problems,
     entries_of,
     entry_problems,
+    kinds_in_text,
     labs_of,
     measure_problems,
 )
@@ -132,7 +133,9 @@ def _validate_and_build(
     if not files:
         problems.append(Problem(display(path), 1, 1, "no knowledge files (*.yaml) here"))
         return LoadResult(None, problems)
+    unchecked: set[Kind] = set()
     for file in files:
+        text = ""
         try:
             text = loader.read_text(file)
             digest.update(text.encode("utf-8"))
@@ -141,14 +144,16 @@ def _validate_and_build(
             problems.append(
                 Problem(display(file), exc.position.line, exc.position.column, exc.message)
             )
+            unchecked |= kinds_in_text(text)  # links into this file wait until it parses
             continue
         except OSError as exc:
             problems.append(Problem(display(file), 1, 1, f"cannot read file: {exc.strerror}"))
+            unchecked |= set(Kind)
             continue
         problems.extend(document_problems(doc))
         entries.extend(entries_of(doc))
         labs.extend(labs_of(doc))
-    problems.extend(entry_problems(entries, today))
+    problems.extend(entry_problems(entries, today, frozenset(unchecked)))
     problems.extend(measure_problems(entries, labs))
     problems = sorted(set(problems))
     if any(p.severity == "error" for p in problems):

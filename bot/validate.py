@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import measure_checks, words
+from bot.annotations import Annotation
 from bot.knowledge import Kind
 
 if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
@@ -63,11 +64,12 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
-    def github(self) -> str:
+    def annotation(self) -> Annotation:
         """The same problem as a GitHub Actions annotation, shown on the PR's diff line."""
-        return (
-            f"::{self.severity} file={self.file},line={self.line},col={self.column}::{self.message}"
-        )
+        return Annotation(self.severity, self.message, self.file, self.line, self.column)
+
+    def github(self) -> str:
+        return self.annotation().command()
 
 
 @dataclass
@@ -124,6 +126,11 @@ def _schema_message(error: ValidationError) -> str:
     if error.validator == "pattern" and path and path[-1] == "id":
         return (
             f"id {error.instance!r} must be a slug: lower-case letters, digits and single hyphens"
+        )
+    if error.validator == "pattern" and len(path) > 1 and path[-2] == "setids":
+        return (
+            f"set id {error.instance!r} is not a DailyMed set id (a lower-case UUID, as in "
+            "drugInfo.cfm?setid=…)"
         )
     if error.validator == "format" and path and path[-1] == "last_reviewed":
         return f"last_reviewed {error.instance!r} is not a real date (YYYY-MM-DD)"
@@ -237,14 +244,16 @@ def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[At, str]]:
                 yield (field, i), value
 
 
-def _check_links(entries: list[Located]) -> Iterator[Problem]:
+def _check_links(entries: list[Located], unchecked: frozenset[Kind]) -> Iterator[Problem]:
+    """Links to unknown ids; links to a kind that an unparsable file may hold are not checked
+    (the one parse error says what is wrong, not hundreds of links into that file)."""
     by_kind: dict[Kind, set[str]] = {kind: set() for kind in Kind}
     for entry in entries:
         by_kind[entry.kind].add(entry.id)
     for entry in entries:
         for field, target_kind in _LINKS[entry.kind].items():
             for sub, value in _link_values(entry.raw, field):
-                if value in by_kind[target_kind]:
+                if value in by_kind[target_kind] or target_kind in unchecked:
                     continue
                 hint = get_close_matches(value, sorted(by_kind[target_kind]), n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -297,6 +306,30 @@ def _check_dates(entries: list[Located], today: dt.date) -> Iterator[Problem]:
             )
 
 
+_TOP_KEY_RE = re.compile(r"^([a-z_]+)\s*:", re.M)
+
+
+def kinds_in_text(text: str) -> frozenset[Kind]:
+    """The kinds an unparsable file appears to hold (its top-level keys), or every kind."""
+    found = {_KIND_BY_KEY[k] for k in _TOP_KEY_RE.findall(text) if k in _KIND_BY_KEY}
+    return frozenset(found) if found else frozenset(Kind)
+
+
+def _check_pinned(entries: list[Located]) -> Iterator[Problem]:
+    """A drug without a verified DailyMed set id cannot be watched for label changes."""
+    for entry in entries:
+        if entry.kind is not Kind.DRUG:
+            continue
+        label = entry.raw.get("label")
+        if not (isinstance(label, dict) and label.get("setids")):
+            yield entry.problem(
+                ["id"],
+                f"drug {entry.id!r} is not pinned to its label: add label.setids (the "
+                "DailyMed set id, verified from the label) so `python -m bot drift` watches it",
+                "warning",
+            )
+
+
 def _check_markup(doc: loader.Document) -> Iterator[Problem]:
     for at, text in _strings(doc.data):
         match = _SLACK_MARKUP_RE.search(text)
@@ -333,15 +366,19 @@ def entries_of(doc: loader.Document) -> list[Located]:
     return list(_entries(doc))
 
 
-def entry_problems(entries: list[Located], today: dt.date) -> list[Problem]:
-    """What is wrong across entries: ids, names, links, parents, sources and review dates."""
+def entry_problems(
+    entries: list[Located], today: dt.date, unchecked: frozenset[Kind] = frozenset()
+) -> list[Problem]:
+    """What is wrong across entries: ids, names, links (except into the `unchecked` kinds, held
+    by a file that did not parse), parents, sources, review dates and label pins."""
     return [
         *_check_ids(entries),
         *_check_names(entries),
-        *_check_links(entries),
+        *_check_links(entries, unchecked),
         *_check_parents(entries),
         *_check_sources(entries),
         *_check_dates(entries, today),
+        *_check_pinned(entries),
     ]
 
 

@@ -58,11 +58,16 @@ def home(
     if shown is not None:
         out += [b for b in shown.blocks if b.get("type") != "actions"]
         out.append(bk.divider())
+    from bot import currency  # read on each publish: a drift check or a commit may land
+
+    now = currency.of(knowledge)
     out.append(
         bk.section(
             f"I cover *{counts}*, each entry sourced (FDA labels, NCI, ASCO / "
             f"ESMO / ASTCT guidelines). Newest review: "
-            f"*{knowledge.newest_review or '—'}*."
+            f"*{knowledge.newest_review or '—'}*. Labels: *{now.pinned} of {now.drugs}* drugs "
+            f"pinned to their US label; {escape(currency.drift_summary(now, knowledge))}."
+            + (f" {len(now.changes)} change(s) in the last 30 days." if now.changes_from else "")
         )
     )
     out.append(bk.header("Browse"))

@@ -23,6 +23,8 @@ drugs:
       - title: Label
         url: https://example.org/label
     last_reviewed: 2026-01-01
+    label:
+      setids: [9aa7140c-012c-4ea6-866d-4732e915dab6]
 """
 CLASS = """\
 classes:

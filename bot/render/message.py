@@ -60,8 +60,9 @@ def footer(entry: Entry) -> Block:
     """Every card ends with its sources, its review date and the not-medical-advice line."""
     sources = " · ".join(bk.link(s.url, s.title) for s in entry.sources[:4])
     more = f" (+{len(entry.sources) - 4} more)" if len(entry.sources) > 4 else ""
+    by = f" by {escape(entry.reviewed_by)}" if entry.reviewed_by else ""
     return bk.context(
-        [f"*Sources:* {sources}{more}", f"Reviewed {entry.last_reviewed} · _{DISCLAIMER}_"]
+        [f"*Sources:* {sources}{more}", f"Reviewed {entry.last_reviewed}{by} · _{DISCLAIMER}_"]
     )
 
 

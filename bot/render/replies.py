@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot import blocks as bk
 from bot.blocks import Block, escape
@@ -10,6 +11,9 @@ from bot.knowledge import Drug, Entry, Kind, Knowledge
 from bot.query import COMMANDS, normalised
 from bot.render.message import ACTION_CHOOSE, DISCLAIMER, Message, disclaimer_block
 from bot.resolve import Match
+
+if TYPE_CHECKING:
+    from bot.currency import Currency
 
 
 def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
@@ -189,6 +193,23 @@ def help_message(knowledge: Knowledge, prefix: str = "/immuno") -> Message:
     return Message(text=text, blocks=out)
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _recent_changes_text(now: Currency) -> str:
+    """What changed in the knowledge in the last 30 days, newest first (git or CHANGELOG.md)."""
+    title = "*What changed in the last 30 days*"
+    if not now.changes_from:
+        return f"{title}\n_No change history here (not a git checkout, no CHANGELOG.md)._"
+    if not now.changes:
+        return f"{title}\n_No changes to the knowledge in the last 30 days._"
+    lines = [f"• {c.date} — {escape(_clip(c.subject, 160))}" for c in now.changes[:8]]
+    if len(now.changes) > 8:
+        lines.append(f"_…and {len(now.changes) - 8} more ({now.changes_from})_")
+    return title + "\n" + "\n".join(lines)
+
+
 def about(knowledge: Knowledge, rejected: str = "") -> Message:
     """Size, newest review date and version of the loaded knowledge (and any rejected edit)."""
     info = knowledge.info
@@ -201,10 +222,22 @@ def about(knowledge: Knowledge, rejected: str = "") -> Message:
         ("Loaded", info.loaded_at or "—"),
         ("Files", str(len(info.files))),
     ]
-    out: list[Block] = [bk.header("About immuno's knowledge"), bk.fields(pairs)]
+    from bot import currency  # read on each request: a drift check or a commit may land
+
+    now = currency.of(knowledge)
+    pairs += [
+        ("Pinned to labels", f"{now.pinned} of {now.drugs} drugs"),
+        ("Label drift", escape(currency.drift_summary(now, knowledge))),
+    ]
+    out: list[Block] = [
+        bk.header("About immuno's knowledge"),
+        bk.fields(pairs),
+        bk.section(_recent_changes_text(now)),
+    ]
     text = (
         f"Knowledge: {len(knowledge.entries)} entries ({counts}); newest review "
-        f"{knowledge.newest_review}; version {info.version or info.content_hash}."
+        f"{knowledge.newest_review}; version {info.version or info.content_hash}; "
+        f"{now.pinned} of {now.drugs} drugs pinned to their labels."
     )
     if rejected:
         out.append(
