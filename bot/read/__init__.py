@@ -53,10 +53,14 @@ def stated_grade(text: str) -> int | None:
     return int(token) if token.isdigit() else _ROMAN[token]
 
 
-def _entries(text: str, index: Index) -> tuple[list[Entry], list[str], list[Entry]]:
+def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list[str], list[Entry]]:
     """Entries named (in order), those named only by a typo, and any "A or B" pair."""
     toks = words.tokens(text)
-    hits = [h for h in index.scan(text) if len(h.ids) == 1]
+    # Exact names first (a dictionary lookup per span); typo matching only when none is found
+    # and the question has something clinical to answer (else the resolver does it anyway).
+    hits = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
+    if not hits and typos:
+        hits = [h for h in index.scan(text) if len(h.ids) == 1]
     named: list[Entry] = []
     fuzzy: list[str] = []
     for hit in hits:
@@ -84,14 +88,19 @@ def read(text: str, index: Index) -> Question:
     """The Question a line of user text asks (its first MAX_READ characters)."""
     text = text[:MAX_READ]
     knowledge = index.knowledge
-    named, fuzzy, pair = _entries(text, index)
+    intent = find_intent(text)
+    readings = read_labs(text, knowledge)
+    signs = read_signs(text, knowledge)
+    grade = stated_grade(text)
+    asks = bool(intent or readings or signs or grade is not None)
+    named, fuzzy, pair = _entries(text, index, typos=asks)
     return Question(
         text=text,
-        intent=find_intent(text),
+        intent=intent,
         entries=tuple(named),
-        readings=read_labs(text, knowledge),
-        signs=read_signs(text, knowledge),
-        grade=stated_grade(text),
+        readings=readings,
+        signs=signs,
+        grade=grade,
         days=read_days(text),
         alternatives=tuple(pair),
         fuzzy=tuple(fuzzy),

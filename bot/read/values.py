@@ -112,7 +112,7 @@ def read_signs(text: str, knowledge: Knowledge) -> tuple[str, ...]:
     vocab = vocabulary(knowledge)
     found = [
         hit.phrase.sign
-        for hit in find(words_of(prepared), vocab.signs, vocab.longest, prepared)
+        for hit in find(words_of(prepared), vocab.signs, vocab.longest, prepared, vocab.starts)
         if not negated(lowered, hit.start)
     ]
     return tuple(dict.fromkeys(found))
@@ -153,7 +153,7 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     lowered = prepared.lower()
     vocab = vocabulary(knowledge)
     readings: list[Reading] = []
-    for hit in find(words_of(prepared), vocab.labs, vocab.longest, prepared):
+    for hit in find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts):
         start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
         if negated(lowered, start) and not term:
             continue

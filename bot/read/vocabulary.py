@@ -51,6 +51,7 @@ class Vocabulary:
     signs: dict[tuple[str, ...], list[Phrase]]
     longest: int
     units: re.Pattern[str]
+    starts: frozenset[str]  # the first words of every phrase: other words are skipped at once
 
 
 def words_of(text: str) -> list[Word]:
@@ -118,16 +119,25 @@ def _build(knowledge: Knowledge) -> Vocabulary:
     unit_names = sorted({u.unit for lab in knowledge.labs.values() for u in lab.units}, key=len)
     alternatives = "|".join(re.escape(u.lower()) for u in reversed(unit_names))
     units = re.compile("(?P<unit>" + alternatives + r")(?![a-z0-9])")
-    return Vocabulary(labs, signs, longest, units)
+    starts = frozenset(key[0] for key in (*labs, *signs))
+    return Vocabulary(labs, signs, longest, units, starts)
 
 
 def find(
-    words: list[Word], table: dict[tuple[str, ...], list[Phrase]], longest: int, text: str
+    words: list[Word],
+    table: dict[tuple[str, ...], list[Phrase]],
+    longest: int,
+    text: str,
+    starts: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Longest phrases first, left to right, not overlapping."""
     hits: list[Hit] = []
     i = 0
     while i < len(words):
+        low = words[i].low
+        if starts and low not in starts and _singular(low) not in starts:
+            i += 1
+            continue
         for n in range(min(longest, len(words) - i), 0, -1):
             span = words[i : i + n]
             key = tuple(w.low for w in span)
