@@ -15,7 +15,7 @@ from bot import render, words
 from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Command, Query, Section, parse, strip_mentions
-from bot.read import Question, read
+from bot.read import asks_something, read
 from bot.read.agents import unknown_agent
 from bot.render import Message
 from bot.reply import agents_of
@@ -182,17 +182,17 @@ def _choice_in_a_cancer(query: Query, index: Index) -> bool:
     return any(e.kind is Kind.CANCER for e in index.entries_named(query.text, fuzzy=False))
 
 
-def _doubtful_correction(match: Match | None, question: Question) -> bool:
+def _doubtful_correction(match: Match | None, line: str) -> bool:
     """A side effect reached only by correcting two letters, with no drug named: "mucositis"
     (a chemotherapy toxicity) is not "myositis". Offered as a suggestion, not answered."""
-    if match is None or match.entry is None or match.how != "fuzzy" or agents_of(question):
+    if match is None or match.entry is None or match.how != "fuzzy":
         return False
     if match.entry.kind is not Kind.SIDE_EFFECT or not match.corrected_from:
         return False
     from rapidfuzz.distance import OSA
 
     target = words.fold(match.corrected_from).replace(" ", "")
-    typed = [t for t in words.fold(question.text).split() if abs(len(t) - len(target)) <= 2]
+    typed = [t for t in words.fold(line).split() if abs(len(t) - len(target)) <= 2]
     return bool(typed) and min(OSA.distance(t, target) for t in typed) >= 2
 
 
@@ -222,8 +222,15 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
         found = HANDLERS[query.command](query, index)
         return Answer(found.message, query, found.match, intent="lookup")
+    line = " ".join(strip_mentions(text).split())
+    if query.command is Command.LOOKUP and not asks_something(line, index.knowledge):
+        # Names only: the card, unless the names together ask something (a cancer with a
+        # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
+        found = HANDLERS[query.command](query, index)
+        if not _names_ask(found.match, line) and not unknown_agent(line, index):
+            return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
-        question = read(" ".join(strip_mentions(text).split()), index)
+        question = read(line, index)
         intent = str(effective_intent(question))
         outside = unknown_agent(question.text, index)
         if outside and not agents_of(question):
@@ -236,12 +243,31 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
             match = Match(query.text, entry=reply.entry, how="answer")
             return Answer(message, query, match, intent=str(reply.intent), grade=grade)
         found = HANDLERS[query.command](query, index)
-        doubtful = found.match.entry if found.match is not None else None
-        if doubtful is not None and _doubtful_correction(found.match, question):
-            miss = Match(query.text, suggestions=(doubtful,), how="miss")
-            return Answer(render.miss(query.text, miss, query.kind), query, miss, intent=intent)
-        return Answer(found.message, query, found.match, intent=intent)
+        return replace(_checked(found, query, line, bool(agents_of(question))), intent=intent)
     return HANDLERS[query.command](query, index)
+
+
+def _names_ask(match: Match | None, line: str) -> bool:
+    """Names that ask something together: a cancer with a drug or class (its options), a side
+    effect with a drug or class, or a side effect with a question mark (what to do)."""
+    if match is None or match.entry is None:
+        return False
+    kinds = {e.kind for e in (match.entry, *match.also)}
+    agent = bool(kinds & {Kind.DRUG, Kind.CLASS})
+    effect = Kind.SIDE_EFFECT in kinds
+    return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
+
+
+def _checked(found: Answer, query: Query, line: str, agent_named: bool = False) -> Answer:
+    """The card, or a suggestion when it was reached by a doubtful correction."""
+    match = found.match
+    doubtful = match.entry if match is not None else None
+    if match is not None:
+        agent_named = agent_named or any(e.kind in (Kind.DRUG, Kind.CLASS) for e in match.also)
+    if doubtful is not None and not agent_named and _doubtful_correction(match, line):
+        miss = Match(query.text, suggestions=(doubtful,), how="miss")
+        return Answer(render.miss(query.text, miss, query.kind), query, miss, intent="lookup")
+    return Answer(found.message, query, match, intent="lookup")
 
 
 def patient_answer(text: str, index: Index) -> Answer | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot import words
-from bot.knowledge import Entry, Kind
+from bot.knowledge import Entry, Kind, Knowledge
 from bot.read.intent import Intent, find_intent
 from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
 from bot.resolve import Index
@@ -82,6 +82,20 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
 
 #: A clinical question is a sentence or two; longer text is read only this far.
 MAX_READ = 400
+_PAIR_RE = re.compile(r"\b(or|vs\.?|versus)\b", re.I)
+
+
+def asks_something(text: str, knowledge: Knowledge) -> bool:
+    """Whether a line has more than names in it: an intent, a value or finding, a stated grade,
+    or a choice ("A or B"). A line with none of these is a lookup, answered by its card."""
+    text = text[:MAX_READ]
+    return bool(
+        find_intent(text)
+        or _PAIR_RE.search(text)
+        or stated_grade(text) is not None
+        or read_signs(text, knowledge)
+        or read_labs(text, knowledge)
+    )
 
 
 def read(text: str, index: Index) -> Question:
@@ -107,4 +121,4 @@ def read(text: str, index: Index) -> Question:
     )
 
 
-__all__ = ["Intent", "Question", "Reading", "read", "stated_grade"]
+__all__ = ["Intent", "Question", "Reading", "asks_something", "read", "stated_grade"]
