@@ -1,9 +1,10 @@
 """`python -m bench [--smoke]`: every benchmark, one summary table, the figures in bench/README.md.
 
 Why one command: numbers are only comparable when they come from the same run on the same
-machine, so quality, scale, latency and load run together and the summary records the command,
-the date and the machine beside the figures. `--smoke` runs tiny sizes (under a minute) to prove
-the machinery works; it never writes bench/README.md, since its figures mean nothing.
+machine, so quality, clinical questions, scale, latency and load run together and the summary
+records the command, the date and the machine beside the figures. `--smoke` runs tiny sizes
+(under a minute) to prove the machinery works; it never writes bench/README.md, since its figures
+mean nothing.
 """
 
 from __future__ import annotations
@@ -102,6 +103,52 @@ def quality_part(smoke: bool) -> tuple[dict[str, Any] | None, list[Row], str]:
     )
     figures.pop("results", None)  # every query's predictions: too long for the summary
     return figures, rows, report
+
+
+def clinical_part(smoke: bool) -> tuple[dict[str, Any], list[Row], str]:
+    """bench.clinical on the development set, and the held-out set as figures only."""
+    from bench import clinical
+
+    limit = clinical.SMOKE_LIMIT if smoke else None
+    index = clinical.Index.build(clinical.load(clinical.KNOWLEDGE_PATH))
+    dev = clinical.run(clinical.SET_PATH, limit=limit, index=index)
+    holdout = clinical.run(clinical.HOLDOUT_PATH, limit=limit, index=index)
+    overall, t = dev["overall"], dev["targets"]
+
+    def share(key: str) -> str:
+        part = overall[key]
+        return f"{_pct(part['rate'])} ({part['hits']}/{part['of']})"
+
+    length = overall["length"]
+    held = holdout["overall"]
+    rows = [
+        Row("clinical: right entry, in scope", share("entry"), ">= 95%", t["entry"]),
+        Row("clinical: right grade", share("grade"), ">= 95%", t["grade"]),
+        Row("clinical: right intent", share("intent")),
+        Row(
+            "clinical: answer in the first block", share("first_block"), ">= 90%", t["first_block"]
+        ),
+        Row(
+            "clinical: first reply length median / p90 (chars)",
+            f"{_num(length['median'], 0)} / {_num(length['p90'], 0)}",
+            "median <= 1200",
+            t["median_length"],
+        ),
+        Row("clinical: opposite answers", str(overall["opposite"]), "0", t["opposite"]),
+        Row("clinical: out-of-scope precision", share("oos_precision")),
+        Row(
+            "clinical held-out: entry / grade / first block / median chars / opposite",
+            f"{_pct(held['entry']['rate'])} / {_pct(held['grade']['rate'])} / "
+            f"{_pct(held['first_block']['rate'])} / {_num(held['length']['median'], 0)} / "
+            f"{held['opposite']}",
+            "same targets",
+            holdout["targets"]["met"],
+        ),
+    ]
+    report = clinical.format_report(dev, smoke=smoke)
+    # The held-out set is read for its figures, not its failures: listing them invites tuning.
+    holdout.pop("failures")
+    return {"set": dev, "holdout": holdout}, rows, report
 
 
 def _under(value: float | None, limit: float) -> bool | None:
@@ -362,6 +409,7 @@ def collect(smoke: bool, *, out_dir: Path | None = None, log: Log | None = None)
         log(f"== {name} done in {time.perf_counter() - t0:.0f} s")
 
     part("quality", lambda: quality_part(smoke))
+    part("clinical", lambda: clinical_part(smoke))
 
     def scale_call() -> tuple[Any, list[Row], str]:
         figures, part_rows, report = scale_part(smoke, out_dir, log)

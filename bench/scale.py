@@ -53,7 +53,7 @@ OUT_DIR = ROOT / "bench" / "out"
 #: Clone files are cut at about this size; the loader refuses files over 8 MB.
 MAX_CLONE_FILE_BYTES = 3_500_000
 #: Bump when the generator's output changes, so cached folders are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MANIFEST = ".scale.json"
 
 #: The exact-hit median may grow at most this much from 1x to 100x (a dictionary lookup should
@@ -70,7 +70,7 @@ _LINK_FIELDS = (
     "serious_side_effects",
     "caused_by",
 )
-_KIND_KEYS = ("classes", "drugs", "side_effects", "cancers")
+_KIND_KEYS = ("classes", "drugs", "side_effects", "cancers", "concepts")
 
 #: Used when bench/queries.yaml is absent: one of each shape users type.
 FALLBACK_QUERIES = (
@@ -171,6 +171,9 @@ def _clone_entry(raw: dict[str, Any], token: str) -> dict[str, Any]:
             entry[field] = [f"{v}-{token}" for v in value]
     for indication in entry.get("indications") or ():
         indication["cancer"] = f"{indication['cancer']}-{token}"
+    related = entry.get("related")
+    if isinstance(related, dict):  # a concept's links, by kind
+        entry["related"] = {k: [f"{v}-{token}" for v in ids] for k, ids in related.items()}
     return entry
 
 

@@ -40,7 +40,8 @@ class Answer:
 
     @property
     def missed(self) -> bool:
-        return self.match is not None and not self.match.found and not self.match.ambiguous
+        match = self.match
+        return match is not None and not match.found and not match.ambiguous and not match.outside
 
 
 def _lookup(query: Query, index: Index) -> Answer:
@@ -54,7 +55,11 @@ def _lookup(query: Query, index: Index) -> Answer:
         if match.corrected_from:
             note = f"Showing *{render.escape(match.entry.title)}* (closest match)."
         message = _card(index, match.entry, query.section, note=note, also=match.also)
+        if match.outside:
+            message = render.with_note(message, render.outside_note(match.outside))
         return Answer(message, query, match)
+    if match.outside:
+        return Answer(render.outside_scope(match.outside, index.knowledge), query, match)
     if match.ambiguous:
         return Answer(render.choices(query.text, match), query, match)
     return Answer(render.miss(query.text, match, query.kind), query, match)
@@ -114,7 +119,9 @@ PREFERRED_KINDS: dict[Section, tuple[Kind, ...]] = {
     Section.CAUSES: (Kind.SIDE_EFFECT,),
     Section.SYMPTOMS: (Kind.SIDE_EFFECT,),
     Section.SIDE_EFFECTS: (Kind.DRUG, Kind.CLASS),
-    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS),
+    # A cancer's card answers "approved for" too; a concept's cannot ("which immunotherapies
+    # are approved for RCC" is about RCC, though "immunotherapy" names a concept).
+    Section.INDICATIONS: (Kind.DRUG, Kind.CLASS, Kind.CANCER),
     Section.MECHANISM: (Kind.DRUG, Kind.CLASS),
     Section.MONITORING: (Kind.DRUG, Kind.CLASS),
     Section.BOXED_WARNING: (Kind.DRUG, Kind.CLASS),
@@ -134,6 +141,11 @@ def _compare(query: Query, index: Index) -> Answer:
     if len(drugs) < 2 and re.search(r"\b(vs\.?|versus)\b", query.text, re.I):
         # "dara sc vs iv" compares two forms of one drug: answer about the drug.
         return _lookup(Query(Command.LOOKUP, query.text), index)
+    if len(drugs) < 2 and query.full:
+        # "difference between immunotherapy and targeted therapy" names a concept, not drugs.
+        looked = _lookup(Query(Command.LOOKUP, query.full), index)
+        if looked.match and looked.match.entry and looked.match.entry.kind is Kind.CONCEPT:
+            return looked
     if len(drugs) < 2:
         named = ", ".join(d.name for d in drugs) or "none"
         return Answer(
@@ -234,7 +246,7 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         intent = str(effective_intent(question))
         outside = unknown_agent(question.text, index)
         if outside and not agents_of(question):
-            message = render.outside(question.text, outside)
+            message = render.outside_cause(question.text, outside)
             return Answer(message, query, Match(query.text, how="outside"), intent=intent)
         reply = answer_question(question, index)
         if reply is not None:

@@ -14,18 +14,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.concepts import OutsideDrug
 
 from bot.measures import Criterion, Finding, Lab, criteria_from, findings_from
 
 
 class Kind(StrEnum):
-    """The four kinds of entry, with the words users type for each."""
+    """The kinds of entry, with the words users type for each."""
 
     CLASS = "class"
     DRUG = "drug"
     SIDE_EFFECT = "side-effect"
     CANCER = "cancer"
+    CONCEPT = "concept"
 
     @property
     def plural(self) -> str:
@@ -34,6 +38,7 @@ class Kind(StrEnum):
             "drug": "drugs",
             "side-effect": "side effects",
             "cancer": "cancers",
+            "concept": "concepts",
         }[self.value]
 
     @property
@@ -43,7 +48,13 @@ class Kind(StrEnum):
             "drug": "drugs",
             "side-effect": "side_effects",
             "cancer": "cancers",
+            "concept": "concepts",
         }[self.value]
+
+
+#: The YAML list of drugs that are not immunotherapy (see OutsideDrug): not a Kind, because
+#: they are never an answer, a listing or a count; only a name the bot must not mistake.
+OUTSIDE_KEY = "outside_scope"
 
 
 @dataclass(frozen=True)
@@ -183,7 +194,8 @@ class Cancer(Entry):
     kind: Kind = field(init=False, default=Kind.CANCER)
 
 
-def _common(raw: Mapping[str, Any]) -> dict[str, Any]:
+def common_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields every entry has, from its raw YAML mapping."""
     return {
         "id": raw["id"],
         "name": raw["name"],
@@ -201,7 +213,7 @@ def _grade_texts(items: Iterable[Mapping[str, Any]]) -> tuple[GradeText, ...]:
 
 def therapy_class_from(raw: Mapping[str, Any]) -> TherapyClass:
     return TherapyClass(
-        **_common(raw),
+        **common_fields(raw),
         parent=raw.get("parent"),
         mechanism=raw.get("mechanism", ""),
         administration=raw.get("administration", ""),
@@ -214,7 +226,7 @@ def therapy_class_from(raw: Mapping[str, Any]) -> TherapyClass:
 
 def drug_from(raw: Mapping[str, Any]) -> Drug:
     return Drug(
-        **_common(raw),
+        **common_fields(raw),
         classes=tuple(raw.get("classes", ())),
         brands=tuple(raw.get("brands", ())),
         target=raw.get("target", ""),
@@ -249,7 +261,7 @@ def label_from(raw: Mapping[str, Any] | None) -> Label | None:
 def side_effect_from(raw: Mapping[str, Any]) -> SideEffect:
     grading = raw.get("grading") or {}
     return SideEffect(
-        **_common(raw),
+        **common_fields(raw),
         organ_system=raw.get("organ_system", ""),
         caused_by=tuple(raw.get("caused_by", ())),
         onset=raw.get("onset", ""),
@@ -265,7 +277,7 @@ def side_effect_from(raw: Mapping[str, Any]) -> SideEffect:
 
 def cancer_from(raw: Mapping[str, Any]) -> Cancer:
     return Cancer(
-        **_common(raw),
+        **common_fields(raw),
         biomarkers=tuple(
             Biomarker(b["name"], b.get("note", "")) for b in raw.get("biomarkers", ())
         ),
@@ -294,10 +306,15 @@ class Knowledge:
     """All entries by id, with the derived reverse links. Treat as immutable once built."""
 
     def __init__(
-        self, entries: Iterable[Entry], info: KnowledgeInfo | None = None, labs: Iterable[Lab] = ()
+        self,
+        entries: Iterable[Entry],
+        info: KnowledgeInfo | None = None,
+        outside: Iterable[OutsideDrug] = (),
+        labs: Iterable[Lab] = (),
     ) -> None:
         self.entries: dict[str, Entry] = {e.id: e for e in entries}
         self.info = info or KnowledgeInfo()
+        self.outside: dict[str, OutsideDrug] = {o.id: o for o in outside}
         self.labs: dict[str, Lab] = {lab.id: lab for lab in labs}
 
     def get(self, entry_id: str) -> Entry | None:

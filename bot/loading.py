@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import config, snapshot
+from bot.concepts import OutsideDrug, concept_from, outside_drug_from
 from bot.files import candidates, is_regular
 from bot.knowledge import (
     BUILDERS,
@@ -24,7 +25,7 @@ from bot.knowledge import (
     KnowledgeInfo,
     without_cyclic_gc,
 )
-from bot.measures import lab_from
+from bot.measures import Lab, lab_from
 from bot.validate import (
     Located,
     Problem,
@@ -36,6 +37,23 @@ from bot.validate import (
     labs_of,
     measure_problems,
 )
+
+#: How each kind of entry is built from its YAML mapping (concepts live in bot.concepts).
+_BUILDERS = {**BUILDERS, Kind.CONCEPT: concept_from}
+#: The snapshot's key for outside-scope drugs (entries are stored under their Kind's value).
+_OUTSIDE = "outside-scope"
+
+
+def _build(kind: str, raw: dict[str, Any]) -> Entry | OutsideDrug:
+    return outside_drug_from(raw) if kind == _OUTSIDE else _BUILDERS[Kind(kind)](raw)
+
+
+def _knowledge(
+    built: list[Entry | OutsideDrug], info: KnowledgeInfo, labs: list[Lab] | None = None
+) -> Knowledge:
+    entries = [b for b in built if isinstance(b, Entry)]
+    outside = [b for b in built if isinstance(b, OutsideDrug)]
+    return Knowledge(entries, info, outside, labs or ())
 
 
 @dataclass
@@ -158,15 +176,15 @@ def _validate_and_build(
     problems = sorted(set(problems))
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
-    built: list[Entry] = [BUILDERS[e.kind](e.raw) for e in entries]
+    built = [_build(e.kind.value if e.kind else _OUTSIDE, e.raw) for e in entries]
     content_hash = digest.hexdigest()[:12]
     if key:
         raw: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
-            raw.setdefault(entry.kind.value, []).append(entry.raw)
+            raw.setdefault(entry.kind.value if entry.kind else _OUTSIDE, []).append(entry.raw)
         snapshot.write(files, key, raw, content_hash, labs=[lab.raw for lab in labs])
     info = _info(path, files, content_hash, with_version)
-    return LoadResult(Knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
+    return LoadResult(_knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
 
 
 def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
@@ -181,9 +199,7 @@ def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) 
 def _from_snapshot(
     path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
 ) -> LoadResult:
-    built = [
-        BUILDERS[Kind(kind)](raw) for kind, items in cached["entries"].items() for raw in items
-    ]
+    built = [_build(kind, raw) for kind, items in cached["entries"].items() for raw in items]
     labs = [lab_from(raw) for raw in cached.get("labs", ())]
     info = _info(path, files, cached["content_hash"], with_version)
-    return LoadResult(Knowledge(built, info, labs), [])
+    return LoadResult(_knowledge(built, info, labs), [])

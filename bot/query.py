@@ -66,13 +66,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         Command.LOOKUP,
         "<anything>",
-        "Look up a drug, therapy class, side effect or cancer "
+        "Look up a drug, therapy class, side effect, cancer or concept "
         "by name, brand or abbreviation. Typos are fine.",
         ("keytruda", "axi-cel", "checkpoint inhibitors", "CRS", "NSCLC"),
     ),
     CommandSpec(
         Command.LOOKUP,
-        "drug|class|side-effect|cancer <name>",
+        "drug|class|side-effect|cancer|concept <name>",
         "The same, restricted to one kind of entry.",
         ("drug pembro", "side-effect colitis", "cancer myeloma"),
     ),
@@ -82,6 +82,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Ask for one part of an entry: side effects, "
         "management, indications, mechanism, grading, monitoring.",
         ("side effects of nivolumab", "how is colitis managed?", "which drugs cause pneumonitis"),
+    ),
+    CommandSpec(
+        Command.LOOKUP,
+        "<subject>",
+        "The field itself: how immunotherapy works, biomarkers (PD-L1, MSI-H, TMB), "
+        "resistance, combinations, response patterns. Drugs that are not immunotherapy "
+        "get a line saying what they are.",
+        ("what is immunotherapy", "what is TMB", "pseudoprogression"),
     ),
     CommandSpec(
         Command.LOOKUP,
@@ -103,7 +111,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         Command.LIST,
-        "list [drugs|classes|side-effects|cancers]",
+        "list [drugs|classes|side-effects|cancers|concepts]",
         "Everything the bot knows, by kind.",
         ("list", "list drugs"),
         ("list",),
@@ -146,6 +154,8 @@ _KIND_WORDS: dict[str, Kind] = {
     "toxicity": Kind.SIDE_EFFECT,
     "cancer": Kind.CANCER,
     "cancers": Kind.CANCER,
+    "concept": Kind.CONCEPT,
+    "concepts": Kind.CONCEPT,
 }
 
 # Which part of an entry a question asks for. Checked in order; the first pattern found wins.
@@ -257,7 +267,8 @@ def parse(text: str) -> Query:
         return Query(Command.SEARCH, rest)
     compare = _COMPARE_RE.match(text)
     if compare:
-        return Query(Command.COMPARE, compare.group(2), others=_split_compare(compare.group(2)))
+        rest = compare.group(2)
+        return Query(Command.COMPARE, rest, others=_split_compare(rest), full=text)
     if _VERSUS_RE.search(f" {text} "):
         return Query(Command.COMPARE, text, others=_split_compare(text))
     kind = _KIND_WORDS.get(first.lower().rstrip(":?!.,"))

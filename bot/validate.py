@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import measure_checks, words
 from bot.annotations import Annotation
-from bot.knowledge import Kind
+from bot.knowledge import OUTSIDE_KEY, Kind
 
 if TYPE_CHECKING:  # imported when a file is actually validated: a start from a snapshot
     from jsonschema import Draft202012Validator  # skips YAML parsing and jsonschema alike
@@ -47,6 +47,12 @@ _LINKS: dict[Kind, dict[str, Kind]] = {
     },
     Kind.SIDE_EFFECT: {"caused_by": Kind.CLASS},
     Kind.CANCER: {},
+    Kind.CONCEPT: {
+        "related.drugs": Kind.DRUG,
+        "related.classes": Kind.CLASS,
+        "related.cancers": Kind.CANCER,
+        "related.side_effects": Kind.SIDE_EFFECT,
+    },
 }
 _KIND_BY_KEY = {kind.yaml_key: kind for kind in Kind}
 
@@ -76,10 +82,15 @@ class Problem:
 class Located:
     """An entry's raw data with the document it came from."""
 
-    kind: Kind
+    kind: Kind | None  # None: an outside-scope drug (not an entry; see bot.concepts)
     raw: dict[str, Any]
     doc: loader.Document
     at: tuple[str | int, ...]
+
+    @property
+    def label(self) -> str:
+        """What the entry is, in a message: "drug", "concept", "outside-scope drug"."""
+        return self.kind.value if self.kind else "outside-scope drug"
 
     @property
     def id(self) -> str:
@@ -223,7 +234,7 @@ def _check_names(entries: list[Located]) -> Iterator[Problem]:
                 other, other_text = owner[key]
                 yield entry.problem(
                     sub,
-                    f"{text!r} is already a name of {other.kind.value} "
+                    f"{text!r} is already a name of {other.label} "
                     f"{other.id!r} (as {other_text!r}); a name or alias may "
                     "lead to one entry only",
                 )
@@ -236,6 +247,13 @@ def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[At, str]]:
         for i, item in enumerate(raw.get("indications") or ()):
             if isinstance(item, dict) and isinstance(item.get("cancer"), str):
                 yield ("indications", i, "cancer"), item["cancer"]
+    elif field.startswith("related."):
+        related = raw.get("related")
+        key = field.removeprefix("related.")
+        values = related.get(key) if isinstance(related, dict) else None
+        for i, value in enumerate(values if isinstance(values, list) else ()):
+            if isinstance(value, str):
+                yield ("related", key, i), value
     elif isinstance(raw.get(field), str):
         yield (field,), raw[field]
     else:
@@ -249,8 +267,13 @@ def _check_links(entries: list[Located], unchecked: frozenset[Kind]) -> Iterator
     (the one parse error says what is wrong, not hundreds of links into that file)."""
     by_kind: dict[Kind, set[str]] = {kind: set() for kind in Kind}
     for entry in entries:
-        by_kind[entry.kind].add(entry.id)
+        if entry.kind is not None:
+            by_kind[entry.kind].add(entry.id)
+    if not unchecked:  # an outside drug's links may name any kind
+        yield from _check_outside_links(entries, set().union(*by_kind.values()))
     for entry in entries:
+        if entry.kind is None:
+            continue
         for field, target_kind in _LINKS[entry.kind].items():
             for sub, value in _link_values(entry.raw, field):
                 if value in by_kind[target_kind] or target_kind in unchecked:
@@ -260,6 +283,18 @@ def _check_links(entries: list[Located], unchecked: frozenset[Kind]) -> Iterator
                 yield entry.problem(
                     sub, f"links to unknown {target_kind.value} id {value!r}{suffix}"
                 )
+
+
+def _check_outside_links(entries: list[Located], known: set[str]) -> Iterator[Problem]:
+    """An outside-scope drug's `related` ids may name any entry, but must name one."""
+    for entry in entries:
+        if entry.kind is not None:
+            continue
+        for sub, value in _link_values(entry.raw, "related"):
+            if value not in known:
+                hint = get_close_matches(value, sorted(known), n=1)
+                suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
+                yield entry.problem(sub, f"links to unknown entry id {value!r}{suffix}")
 
 
 def _check_parents(entries: list[Located]) -> Iterator[Problem]:
@@ -349,7 +384,7 @@ def _entries(doc: loader.Document) -> Iterator[Located]:
         return
     for yaml_key, items in doc.data.items():
         kind = _KIND_BY_KEY.get(yaml_key)
-        if kind is None or not isinstance(items, list):
+        if (kind is None and yaml_key != OUTSIDE_KEY) or not isinstance(items, list):
             continue
         for i, raw in enumerate(items):
             if isinstance(raw, dict):

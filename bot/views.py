@@ -71,7 +71,7 @@ def home(
         )
     )
     out.append(bk.header("Browse"))
-    for k in (Kind.CLASS, Kind.DRUG, Kind.SIDE_EFFECT, Kind.CANCER):
+    for k in (Kind.CLASS, Kind.DRUG, Kind.SIDE_EFFECT, Kind.CANCER, Kind.CONCEPT):
         select = _browse_select(knowledge, k)
         if select:
             out.append(select)

@@ -98,6 +98,13 @@ def test_keyword_in_opted_in_channel_gets_a_compact_card_once_per_thread(bot: Bo
     assert len(bot.slack.calls("/chat.postMessage")) == 2
 
 
+def test_keyword_cards_are_for_entries_not_concepts(bot: Bot) -> None:
+    bot.event(message("starting immunotherapy, anyone seen CRS?", ts="1700000310.000001"))
+    bot.slack.settle()
+    posted = bot.slack.calls("/chat.postMessage")
+    assert [p.body["text"].split(":")[0] for p in posted] == ["Cytokine release syndrome (CRS)"]
+
+
 def test_keywords_ignored_in_other_channels_and_from_bots(bot: Bot) -> None:
     bot.event(
         message("CRS after cilta-cel", ts="1700000400.000001", channel="COTHER"), event_id="EvK3"

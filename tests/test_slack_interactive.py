@@ -147,7 +147,8 @@ def test_app_home_lists_coverage_and_browsable_index(bot: Bot, knowledge) -> Non
         for b in view["blocks"]
         if b.get("accessory", {}).get("type") == "static_select"
     ]
-    assert len(selects) == 4
+    assert len(selects) == 5  # classes, drugs, side effects, cancers, concepts
+    assert any(s["action_id"].endswith("#concept") for s in selects)
     assert "CONTRIBUTING" in dumped
 
 

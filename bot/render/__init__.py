@@ -3,6 +3,7 @@
 - `message`: the Message, action ids, the disclaimer and shared pieces
 - `parts`: the parts of a card per kind, and which parts each section shows (a table)
 - `cards`: an entry's card (sections, aliases, buttons) and the compact keyword card
+- `outside`: the reply to a drug that is not immunotherapy
 - `replies`: misses, choices, the comparison table, listings, search results, help, about
 """
 
@@ -23,6 +24,7 @@ from bot.render.message import (
     shared_by,
     with_note,
 )
+from bot.render.outside import outside_note, outside_scope
 from bot.render.replies import (
     about,
     choices,
@@ -30,7 +32,7 @@ from bot.render.replies import (
     help_message,
     listing,
     miss,
-    outside,
+    outside_cause,
     search_results,
 )
 
@@ -57,7 +59,9 @@ __all__ = [
     "help_message",
     "listing",
     "miss",
-    "outside",
+    "outside_cause",
+    "outside_note",
+    "outside_scope",
     "search_results",
     "section_for",
     "shared_by",

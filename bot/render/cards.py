@@ -50,6 +50,8 @@ SECTIONS: dict[Kind, tuple[tuple[Section, str], ...]] = {
         (S.SIDE_EFFECTS, "Hallmark toxicities"),
         (S.MECHANISM, "Mechanism"),
     ),
+    # A concept's sections are its own titled parts, all on the one card (see parts.py).
+    Kind.CONCEPT: ((S.OVERVIEW, "Overview"),),
 }
 
 # A question's section, seen from each kind ("side effects" of a class are its toxicities).
@@ -92,6 +94,7 @@ SECTION_ALIASES: dict[Kind, dict[Section, Section]] = {
         S.COMBINATIONS: S.MECHANISM,
         S.MONITORING: S.SIDE_EFFECTS,
     },
+    Kind.CONCEPT: {},
 }
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from bot import blocks as bk
 from bot.blocks import Block, escape
+from bot.concepts import Concept
 from bot.knowledge import Cancer, Drug, Kind, Knowledge, SideEffect, TherapyClass
 from bot.query import Section
-from bot.render.message import ACTION_SECTION, bullets, drug_line, facts, names
+from bot.render.message import ACTION_CHOOSE, ACTION_SECTION, bullets, drug_line, facts, names
 
 #: A part of a card: (entry, knowledge, full) → blocks. `full` is False on the overview.
 Part = Callable[[Any, Knowledge, bool], list[Block]]
@@ -246,6 +247,33 @@ def _class_response(entry: TherapyClass, knowledge: Knowledge, full: bool) -> li
     return out
 
 
+# -- concepts -------------------------------------------------------------------------------------
+
+#: Related entries shown as buttons; the rest are named in a line below them.
+_RELATED_BUTTONS = 10
+
+
+def _concept_sections(concept: Concept, knowledge: Knowledge, full: bool) -> list[Block]:
+    return [bk.section(f"*{escape(s.title)}*\n{escape(s.text)}") for s in concept.sections]
+
+
+def _concept_related(concept: Concept, knowledge: Knowledge, full: bool) -> list[Block]:
+    related = [knowledge.entries[i] for i in concept.related if i in knowledge.entries]
+    if not related:
+        return []
+    shown, rest = related[:_RELATED_BUTTONS], related[_RELATED_BUTTONS:]
+    out: list[Block] = [
+        bk.context(["*Related entries*"]),
+        bk.actions(
+            [bk.button(e.title, ACTION_CHOOSE, e.id) for e in shown],
+            block_id=f"immuno.related.{concept.id}",
+        ),
+    ]
+    if rest:
+        out.append(bk.context(["Also: " + ", ".join(f"*{escape(e.title)}*" for e in rest)]))
+    return out
+
+
 #: Per kind, per section: the parts the card shows, in order.
 PARTS: Mapping[Kind, Mapping[Section, tuple[Part, ...]]] = {
     Kind.DRUG: {
@@ -272,4 +300,5 @@ PARTS: Mapping[Kind, Mapping[Section, tuple[Part, ...]]] = {
         Section.SIDE_EFFECTS: (_class_toxicities,),
         Section.MECHANISM: (_class_mechanism, _class_response),
     },
+    Kind.CONCEPT: {Section.OVERVIEW: (_concept_sections, _concept_related)},
 }

@@ -50,7 +50,7 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
     return Message(text=f"No entry for “{shown}”{what}.{suggestion_text}", blocks=out)
 
 
-def outside(query: str, agent: str) -> Message:
+def outside_cause(query: str, agent: str) -> Message:
     """A question about a cause outside cancer immunotherapy: said so, no irAE card."""
     shown = bk.escape_user_text(query)
     cause = bk.escape_user_text(agent, 60)

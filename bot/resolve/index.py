@@ -7,9 +7,10 @@ entry. The Index only composes the layers; each keeps its own structures and cac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import words
+from bot.concepts import OutsideDrug
 from bot.knowledge import Entry, Kind, Knowledge, without_cyclic_gc
 from bot.resolve.context import ContextReader, Single
 from bot.resolve.match import Hit, Match, select
@@ -25,10 +26,11 @@ from bot.resolve.typos import Typos
 
 #: Longest span, in words, that is checked for a typo.
 MAX_FUZZY_NGRAM = 5
-_KIND_ORDER = {Kind.CLASS: 0, Kind.DRUG: 1, Kind.SIDE_EFFECT: 2, Kind.CANCER: 3}
+_KIND_ORDER = {Kind.CONCEPT: 0, Kind.CLASS: 1, Kind.DRUG: 2, Kind.SIDE_EFFECT: 3, Kind.CANCER: 4}
 #: When a question names several entries and its words pick no section, the most specific
-#: wins: "CRS after cilta-cel" is about CRS, "pembrolizumab in melanoma" about the drug.
-DEFAULT_PREFERENCE = (Kind.SIDE_EFFECT, Kind.DRUG, Kind.CLASS, Kind.CANCER)
+#: wins: "CRS after cilta-cel" is about CRS, "pembrolizumab in melanoma" about the drug; a
+#: concept ("TMB in colorectal cancer") is what the question is about over the cancer.
+DEFAULT_PREFERENCE = (Kind.SIDE_EFFECT, Kind.DRUG, Kind.CLASS, Kind.CONCEPT, Kind.CANCER)
 
 
 def _kind_order(entries: list[Entry]) -> list[Entry]:
@@ -67,7 +69,36 @@ class Index:
 
     def scan(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
         """Every span of `text` that names entries, longest first where spans overlap."""
-        return self._scan(words.tokens(text), raw_tokens(text), fuzzy=fuzzy)
+        toks, raw, _ = self._outside(words.tokens(text), raw_tokens(text))
+        return self._scan(toks, raw, fuzzy=fuzzy)
+
+    def outside(self, text: str) -> tuple[OutsideDrug, ...]:
+        """The drugs `text` names that are not immunotherapy (bevacizumab, cisplatin)."""
+        return self._outside(words.tokens(text), raw_tokens(text))[2]
+
+    def _outside(
+        self, toks: list[str], raw: list[str]
+    ) -> tuple[list[str], list[str], tuple[OutsideDrug, ...]]:
+        """The words without the names of drugs outside immunotherapy, and those drugs: their
+        words are never read as a typo, a partial name or a suggestion of an entry. Where an
+        entry's own name overlaps one, the entry's name wins."""
+        if not self.names.outside:
+            return toks, raw, ()
+        found = select(self.names.outside_hits(toks))
+        if not found:
+            return toks, raw, ()
+        covered = {i for h in self.names.exact_hits(toks, raw) for i in h.span}
+        kept = [h for h in found if not covered.intersection(h.span)]
+        gone = {i for h in kept for i in h.span}
+        ids = dict.fromkeys(i for h in kept for i in h.ids)
+        drugs = tuple(self.knowledge.outside[i] for i in ids)
+        if len(raw) != len(toks):
+            raw = toks
+        return (
+            [t for i, t in enumerate(toks) if i not in gone],
+            [t for i, t in enumerate(raw) if i not in gone],
+            drugs,
+        )
 
     def _scan(self, toks: list[str], raw: list[str], *, fuzzy: bool = True) -> list[Hit]:
         """A typo match may override a shorter exact one it overlaps ("cytokine relase
@@ -122,7 +153,7 @@ class Index:
 
     def partial(self, text: str) -> list[str]:
         """Entries whose names contain every subject word of the query ("lung cancer")."""
-        return self._partial_tokens(words.tokens(text))
+        return self._partial_tokens(self._outside(words.tokens(text), raw_tokens(text))[0])
 
     def _partial_tokens(self, toks: list[str]) -> list[str]:
         content = [t for t in name_words(toks) if t not in STOPWORDS]
@@ -152,7 +183,8 @@ class Index:
         self, text: str, limit: int = 3, kind: Kind | None = None, toks: list[str] | None = None
     ) -> list[Entry]:
         """Names that look like the query: offered as "did you mean", never as the answer."""
-        toks = words.tokens(text) if toks is None else toks
+        if toks is None:
+            toks = self._outside(words.tokens(text), raw_tokens(text))[0]
         content = "".join(t for t in toks if t not in STOPWORDS)
         if len(content) < 3:
             return []
@@ -178,15 +210,33 @@ class Index:
         return out
 
     def resolve(self, text: str, kind: Kind | None = None, prefer: tuple[Kind, ...] = ()) -> Match:
-        """The one entry `text` is about, a set of choices, or a miss with suggestions."""
+        """The one entry `text` is about, a set of choices, or a miss with suggestions; with the
+        drugs it names that are outside immunotherapy."""
+        toks, raw, outside = self._outside(words.tokens(text), raw_tokens(text))
+        match = self._resolve(text, toks, raw, kind, prefer)
+        if not outside:
+            return match
+        if match.how in ("fuzzy", "partial"):
+            # "cisplatin nephrotoxicity": beside a drug named exactly, a guess at the other
+            # words (nephrotoxicity ~ neurotoxicity) is not an entry the question names.
+            return Match(text, how="miss", outside=outside)
+        return replace(match, outside=outside)
+
+    def _resolve(
+        self,
+        text: str,
+        toks: list[str],
+        raw: list[str],
+        kind: Kind | None,
+        prefer: tuple[Kind, ...],
+    ) -> Match:
         entries = self.knowledge.entries
 
         def allowed(ids: tuple[str, ...] | list[str]) -> list[Entry]:
             found = [entries[i] for i in ids]
             return [e for e in found if kind is None or e.kind is kind]
 
-        toks = words.tokens(text)
-        hits = self._scan(toks, raw_tokens(text))
+        hits = self._scan(toks, raw)
         hits += self._partial_hit(toks, hits)
         candidates: list[tuple[Hit, list[Entry]]] = [(h, allowed(h.ids)) for h in hits]
         candidates = [(h, es) for h, es in candidates if es]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.concepts import OutsideDrug
 from bot.knowledge import Entry
 
 #: How a span named its entries, most trustworthy first; overlapping spans of equal length keep
@@ -38,6 +39,8 @@ class Match:
     also: tuple[Entry, ...] = ()
     how: str = ""
     corrected_from: str = ""
+    #: Drugs the query names that are not immunotherapy (their names were not resolved).
+    outside: tuple[OutsideDrug, ...] = ()
 
     @property
     def found(self) -> bool:

@@ -131,6 +131,8 @@ class NameTable:
     display: dict[str, str] = field(default_factory=dict)
     short: dict[str, frozenset[str]] = field(default_factory=dict)
     single_words: list[str] = field(default_factory=list)
+    #: Names of drugs that are not immunotherapy → their ids in Knowledge.outside.
+    outside: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> NameTable:
@@ -182,6 +184,11 @@ class NameTable:
             if k and k not in table.exact and k not in table.derived
         }
         table.token_entries = dict(token_entries)
+        outside: dict[str, list[str]] = defaultdict(list)
+        for drug in knowledge.outside.values():
+            for name in drug.names:
+                outside[words.key(name)].append(drug.id)
+        table.outside = {k: tuple(dict.fromkeys(v)) for k, v in outside.items() if k}
         table.single_words = sorted(set(table.single_words))
         return table
 
@@ -209,4 +216,15 @@ class NameTable:
                 if qualified(raw, i + n):
                     continue
                 hits.append(Hit(i, n, ids, how, key))
+        return hits
+
+    def outside_hits(self, toks: list[str]) -> list[Hit]:
+        """Every span that names a drug outside immunotherapy (exact names only: a typo of
+        one is never guessed, in either direction)."""
+        hits = []
+        for n in range(min(MAX_NGRAM, len(toks)), 0, -1):
+            for i in range(len(toks) - n + 1):
+                ids = self.outside.get(words.join(toks[i : i + n]))
+                if ids:
+                    hits.append(Hit(i, n, ids, "exact"))
         return hits

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot import answering, render, views
+from bot.knowledge import Kind
 from bot.query import strip_mentions
 from bot.slack import delivery
 
@@ -99,7 +100,10 @@ def register(app: App, services: Services) -> None:
                     **delivery.payload(described.message.public()),
                 )
             return
-        for entry in index.entries_named(read, fuzzy=False)[:MAX_KEYWORD_CARDS]:
+        # Concepts are subjects, not things a message names: "immunotherapy" in a chat about
+        # a patient is not a question about how immunotherapy works.
+        named = [e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT]
+        for entry in named[:MAX_KEYWORD_CARDS]:
             key = f"{channel}:{thread}:{entry.id}"
             if key in services.keyword_once or not services.keyword_rate.allow(channel):
                 continue
