@@ -8,6 +8,7 @@ bare name or to a question this cannot answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot import reply_facts as facts
@@ -17,6 +18,10 @@ from bot.reply import Reply, agents_of, clinical, side_effect_for
 from bot.resolve import Index
 from bot.resolve.findings import suspects
 
+_EITHER_RE = re.compile(
+    r"\b[a-z][\w-]+ (or|vs\.?|versus) (?!more|less|worse|higher|lower|above|below)[a-z][\w-]+",
+    re.I,
+)
 _DRUG_FACTS = (Intent.BOXED_WARNING, Intent.REMS, Intent.APPROVAL)
 
 
@@ -25,6 +30,8 @@ def effective_intent(question: Question) -> Intent:
     intent = question.intent
     has_cancer = any(isinstance(e, Cancer) for e in question.entries)
     has_agent = bool(agents_of(question))
+    if intent in (None, Intent.ACT) and _EITHER_RE.search(question.text):
+        return Intent.CHOOSE  # "toci or dex for grade 2 CRS": which of two
     weak = intent in (None, Intent.SIDE_EFFECTS, Intent.INDICATIONS)
     if weak and question.clinical and (intent is not Intent.INDICATIONS or not has_cancer):
         return Intent.ACT
@@ -87,7 +94,11 @@ def answer_question(question: Question, index: Index) -> Reply | None:
     if intent in (Intent.PREGNANCY, Intent.DRIVING):
         return facts.from_monitoring(drugs[:2], intent, knowledge) if drugs else None
     if intent is Intent.CHOOSE:
-        return facts.choose(question, knowledge)
+        if len(question.alternatives) == 2:
+            return facts.choose(question, knowledge)
+        effect, _ = side_effect_for(question, index)  # two treatments of one side effect
+        chosen = clinical(question, index, Intent.ACT) if effect is not None else None
+        return replace(chosen, intent=Intent.CHOOSE) if chosen is not None else None
     if intent is Intent.INDICATIONS:
         return facts.indications(question, knowledge)
     if intent is Intent.SIDE_EFFECTS:

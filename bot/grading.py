@@ -8,6 +8,7 @@ lab's ULN) is never guessed: the Grade says what is missing and which rows it co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -168,13 +169,23 @@ def _measured(
 
 
 def _by_severity(rows: list[Row], text: str) -> Row | None:
-    """Rows that differ by what the number cannot tell ("with moderate or severe symptoms"):
-    the one whose condition shares a severity word with the question, if any."""
+    """Rows that differ by what the number cannot tell ("with moderate or severe symptoms,
+    limiting self-care"): the one whose condition shares a word with the question, if any."""
+    said = set(
+        re.findall(
+            r"[a-z]+",
+            text.lower().replace("self-care", "selfcare").replace("self care", "selfcare"),
+        )
+    )
     for word in _SEVERITY_WORDS:
-        if word in text:
+        if word in said:
             for row in rows:
                 if word in row.needs:
                     return row
+    for row in rows:
+        needs = set(re.findall(r"[a-z]+", row.needs.lower().replace("self-care", "selfcare")))
+        if needs & said - {"with", "without", "or", "symptoms", "and", "the"}:
+            return row
     return None
 
 

@@ -58,7 +58,9 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             Intent.ONSET,
             r"\b(onset|when does .{0,40}(start|occur|appear|develop|happen|begin)|how soon|"
             r"how long after|time to onset|timing|when (do|does|can|might) .{0,40}"
-            r"(start|occur|appear|develop|happen)|typically (start|occur|appear)s?)\b",
+            r"(start|occur|appear|develop|happen)|typically (start|occur|appear)s?|"
+            r"shows? up|how (late|early|long after)|when does .{0,40}present|"
+            r"starts? (more|later) than)\b",
         ),
         (
             Intent.TARGET,
@@ -69,7 +71,8 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             Intent.MONITOR,
             r"\b(monitor\w*|how often .{0,30}(check|test|measure)|what (labs|tests) "
             r"(to|should|do)|baseline (labs|tests)|what to check|surveillance|"
-            r"screen(ing)? before)\b",
+            r"screen(ing)? before|screening|schedule|labs (on|for)|keep checking|checking|"
+            r"until when|before starting|stay near|how long .{0,30}(admit|stay|hospital)\w*)\b",
         ),
         (
             Intent.ACT,

@@ -197,6 +197,9 @@ def _with_value(
     if after is not None:
         value, rest, first = _number(after.group(2)), after.group("rest"), after.group(1)
         shown = after.group(0).strip(" :=,(")
+        moved = re.match(r"\s*(?:->|→|to)\s*" + NUM + r"\s*(?P<rest>.{0,30})", rest)
+        if moved:  # "0.8 -> 2.9", "1.0 to 1.6": from a baseline to now
+            first, value, rest = after.group(2), _number(moved.group(1)), moved.group("rest")
     else:
         assert before is not None  # one of the two matched
         value, rest, first = _number(before.group(1)), window, None
