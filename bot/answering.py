@@ -239,7 +239,8 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         # Names only: the card, unless the names together ask something (a cancer with a
         # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
         found = HANDLERS[query.command](query, index)
-        if not _names_ask(found.match, line) and not unknown_agent(line, index):
+        quiet = not _names_ask(found.match, line) and not _agent_and_more(found.match, line)
+        if quiet and not unknown_agent(line, index):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
         question = read(line, index)
@@ -268,6 +269,13 @@ def _names_ask(match: Match | None, line: str) -> bool:
     agent = bool(kinds & {Kind.DRUG, Kind.CLASS})
     effect = Kind.SIDE_EFFECT in kinds
     return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
+
+
+def _agent_and_more(match: Match | None, line: str) -> bool:
+    """A drug or class with other words beside it ("CAR-T for mantle cell"): read it."""
+    if match is None or match.entry is None or match.entry.kind not in (Kind.DRUG, Kind.CLASS):
+        return False
+    return len(words.tokens(line)) > 1
 
 
 def _checked(found: Answer, query: Query, line: str, agent_named: bool = False) -> Answer:

@@ -80,6 +80,22 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
     return named, fuzzy, pair
 
 
+def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:
+    """A cancer written in part beside a drug or class ("CAR-T for mantle cell", "ICI for
+    biliary"): the words left once the agent's name is taken out, read as a cancer name."""
+    agents = [e for e in named if e.kind in (Kind.DRUG, Kind.CLASS)]
+    if not agents or any(e.kind is Kind.CANCER for e in named):
+        return []
+    spans = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
+    toks = words.tokens(text)
+    taken = {i for h in spans for i in range(h.start, h.start + h.length)}
+    rest = " ".join(t for i, t in enumerate(toks) if i not in taken)
+    if not rest.strip():
+        return []
+    match = index.resolve(rest, kind=Kind.CANCER)
+    return [match.entry] if match.entry is not None else []
+
+
 #: A clinical question is a sentence or two; longer text is read only this far.
 MAX_READ = 400
 _PAIR_RE = re.compile(r"\b(or|vs\.?|versus)\b", re.I)
@@ -108,6 +124,7 @@ def read(text: str, index: Index) -> Question:
     grade = stated_grade(text)
     asks = bool(intent or readings or signs or grade is not None)
     named, fuzzy, pair = _entries(text, index, typos=asks)
+    named += _cancer_beside(text, named, index)
     return Question(
         text=text,
         intent=intent,

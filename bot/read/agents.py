@@ -58,4 +58,10 @@ def unknown_agent(text: str, index: Index) -> str | None:
         if index.entries_named(word, fuzzy=False):
             continue  # a name the knowledge holds (an immunotherapy, a class, a cancer)
         return word
+    # A drug name in any place, with its side effect ("osimertinib pneumonitis"): INN stems
+    # only (treatments of irAEs such as tocilizumab or prednisone do not have these shapes).
+    for found in re.findall(r"[a-z][a-z0-9-]{4,}", lowered):
+        shaped = any(found.endswith(stem) for stem in _STEMS)
+        if shaped and not index.entries_named(found, fuzzy=False):
+            return str(found)
     return None
