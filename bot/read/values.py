@@ -153,15 +153,26 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     lowered = prepared.lower()
     vocab = vocabulary(knowledge)
     readings: list[Reading] = []
-    for hit in find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts):
+    hits = find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts)
+    spans = sorted({(h.start, h.end) for h in hits})
+    for hit in hits:
         start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
         if negated(lowered, start) and not term:
             continue
+        local = _own_stretch(lowered, spans, start, end)
         lab = knowledge.labs[lab_id]
-        reading = Reading(lab_id, direction=term or _direction_near(lowered, start, end))
-        reading = _with_value(reading, lowered, start, end, lab, vocab.units)
+        reading = Reading(lab_id, direction=term or _direction_near(local, start, end))
+        reading = _with_value(reading, local, start, end, lab, vocab.units)
         readings.append(reading)
     return tuple(_merge([*readings, *_per_day(lowered, knowledge, readings)]))
+
+
+def _own_stretch(lowered: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """The text between the neighbouring lab mentions, the rest blanked out (same length, so
+    positions hold): "TSH 12 free T4 low" gives TSH its 12 and free T4 its "low"."""
+    before = max((e for s, e in spans if e <= start), default=0)
+    after = min((s for s, e in spans if s >= end), default=len(lowered))
+    return ";" * before + lowered[before:after] + ";" * (len(lowered) - after)
 
 
 def _per_day(lowered: str, knowledge: Knowledge, readings: list[Reading]) -> list[Reading]:
