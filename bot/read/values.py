@@ -18,7 +18,8 @@ from bot.read.vocabulary import find, vocabulary, words_of
 NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 HIGH_WORDS = (
     "high higher raised elevated elevation rising rise rose risen increasing increased up "
-    "climbing doubled tripled spiking spike surge abnormal positive detectable above"
+    "climbing doubled tripled spiking spike surge abnormal positive detectable above bump "
+    "bumped uptrending"
 ).split()
 LOW_WORDS = (
     "low lower decreased decreasing suppressed falling fell fallen dropping dropped drop down "
