@@ -240,12 +240,23 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
         found = HANDLERS[query.command](query, index)
         quiet = not _names_ask(found.match, line) and not _agent_and_more(found.match, line)
-        if quiet and not unknown_agent(line, index):
+        if quiet and (index.outside(line) or not unknown_agent(line, index)):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
         question = read(line, index)
         intent = str(effective_intent(question))
-        outside = unknown_agent(question.text, index)
+        listed = index.outside(line)  # drugs the knowledge lists as not immunotherapy
+        blamed = question.clinical or any(e.kind is Kind.SIDE_EFFECT for e in question.entries)
+        if listed and blamed and not agents_of(question):
+            # A side effect blamed on a drug that is not immunotherapy ("AKI from cisplatin"):
+            # what that drug is, not the immune-related card.
+            message = render.outside_scope(listed, index.knowledge)
+            miss = Match(query.text, how="outside", outside=listed)
+            return Answer(message, query, miss, intent=intent)
+        if listed and not question.clinical:
+            found = HANDLERS[query.command](query, index)  # the card says what they are
+            return replace(_checked(found, query, line), intent=intent)
+        outside = None if listed else unknown_agent(question.text, index)
         if outside and not agents_of(question):
             message = render.outside_cause(question.text, outside)
             return Answer(message, query, Match(query.text, how="outside"), intent=intent)

@@ -171,9 +171,13 @@ def _validate_and_build(
         problems.extend(document_problems(doc))
         entries.extend(entries_of(doc))
         labs.extend(labs_of(doc))
-    problems.extend(entry_problems(entries, today, frozenset(unchecked)))
-    problems.extend(measure_problems(entries, labs))
-    problems = sorted(set(problems))
+    # A file's own problems (parse, schema, markup) come first: a link to an unknown id is
+    # often only a consequence of them (a half-saved file), and `/immuno about` names the first.
+    across = {
+        *entry_problems(entries, today, frozenset(unchecked)),
+        *measure_problems(entries, labs),
+    }
+    problems = [*sorted(set(problems)), *sorted(across - set(problems))]
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
     built = [_build(e.kind.value if e.kind else _OUTSIDE, e.raw) for e in entries]

@@ -232,7 +232,6 @@ def _management(
     rule = _rule_line(found)
     details: list[tuple[str, str]] = []
     if row is None:
-        grades = "; ".join(f"{m.label}: {m.text}" for m in effect.management if m.grade != "all")
         lead = _grade_lead(effect, found, agents)
         said = pointers(effect, question, knowledge)
         opening = ""
@@ -249,18 +248,20 @@ def _management(
             opening += f"Grade it by {rows} ({scale}). " if rows else ""
         # The general row (work-up, what applies at every grade) first, when there is one.
         room = FIRST_BUDGET - len(opening)
-        first = opening + (general.text if general else by_grade(effect, room))
+        # Each grade's step first (hold or continue, the drug and dose); what applies at every
+        # grade (work-up) follows below.
+        first = opening + (by_grade(effect, room) or (general.text if general else ""))
         asked = asked_sentence(effect, question, first, agents)
         if asked:  # the row that names what was asked ("tocilizumab") comes first
             rest_room = room - len(asked) - 1
-            first = f"{opening}{asked} {general.text if general else by_grade(effect, rest_room)}"
+            first = f"{opening}{asked} {by_grade(effect, rest_room)}"
         if not effect.management:
             first = f"The knowledge holds no management steps for {effect.name}; see its entry."
         head, rest = split_sentences(first)
         if rest:
             details.append(("Management by grade (continued)", rest))
-        if grades:
-            details.append(("Management by grade", by_grade(effect) if general else grades))
+        if general is not None:
+            details.append(("All grades", general.text))
         return Reply(
             effect,
             intent,

@@ -164,7 +164,7 @@ def test_a_cause_outside_immunotherapy_is_not_shown_an_irae_card(
 ) -> None:
     reply = answer(question, index)
     assert reply.entry is None
-    assert "not a cancer immunotherapy" in reply.message.text
+    assert "not a cancer immunotherapy" in reply.message.text.lower()
 
 
 def test_a_steroid_given_for_the_irae_is_not_taken_for_its_cause(index: Index) -> None:
