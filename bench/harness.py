@@ -332,7 +332,13 @@ def _has_control_socket() -> bool:
 
 
 def spawn(
-    name: str, app: str, env: dict[str, str], workdir: Path, *, extra: Sequence[str] = ()
+    name: str,
+    app: str,
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    extra: Sequence[str] = (),
+    workers: int = 1,
 ) -> Server:
     """Start gunicorn (Procfile web command) for `app` on a free loopback port."""
     port = free_port()
@@ -341,7 +347,7 @@ def spawn(
     control = (
         ["--control-socket", str(workdir / f"{name}-{port}.ctl")] if _has_control_socket() else []
     )
-    command = procfile_web_command(app, port, extra=[*control, *extra])
+    command = procfile_web_command(app, port, workers=workers, extra=[*control, *extra])
     log_path = workdir / f"{name}-{port}.log"
     log = log_path.open("wb")
     spawned_at = time.perf_counter()
@@ -401,9 +407,10 @@ def running(
     expect: str = "",
     ready_timeout: float = 60.0,
     extra: Sequence[str] = (),
+    workers: int = 1,
 ) -> Iterator[Server]:
     """A started, answering server; always stopped on the way out."""
-    server = spawn(name, app, env, workdir, extra=extra)
+    server = spawn(name, app, env, workdir, extra=extra, workers=workers)
     try:
         server.ready_s = first_answer(server, "help", expect, ready_timeout)
         yield server

@@ -18,7 +18,11 @@ arrived within a timeout after the run), duplicate replies (two posts for one ev
 of the HTTP response times, responses slower than Slack's 3 s limit, and send failures the bot
 logged. Bounded in count and time; only 127.0.0.1.
 
-Usage: ``python -m bench.load [--requests 10000] [--concurrency 32] [--smoke]``.
+With ``--scale-out``: two web processes of four workers each sharing PostgreSQL, every event
+also delivered as Slack's retry to the other process, then the same with PostgreSQL restarted
+mid-run, beside one process's figures (bench/scaleout.py).
+
+Usage: ``python -m bench.load [--requests 10000] [--concurrency 32] [--smoke] [--scale-out]``.
 """
 
 from __future__ import annotations
@@ -446,10 +450,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="300 requests at concurrency 8")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    parser.add_argument(
+        "--scale-out", action="store_true", help="2 processes x 4 workers on PostgreSQL"
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")
     requests, concurrency = (300, 8) if args.smoke else (args.requests, args.concurrency)
+    if args.scale_out:
+        from bench import scaleout
+
+        figures = scaleout.run(
+            requests=requests,
+            concurrency=concurrency,
+            log=lambda m: print(m, file=sys.stderr, flush=True),
+        )
+        return finish(scaleout.format_report(figures), figures, args.json)
     figures = run(
         requests=requests,
         concurrency=concurrency,

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|shell|web|socket|validate|preview|misses|drift]`.
+"""Command line: `python -m bot [run|shell|web|socket|validate|preview|misses|drift|migrate]`.
 
 `run` (the default) picks the entry point from the configuration: Socket Mode when an app token
 is set, the HTTP server when only a bot token is set, and the local shell otherwise.
@@ -139,6 +139,27 @@ def cmd_misses(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_migrate(config: Config) -> int:
+    """Bring the shared store's schema up to date (the Procfile's release phase)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.state import open_state
+    from bot.state.engine import display_url
+    from bot.state.migrate import current, upgrade
+
+    state = open_state(config.database_url)
+    where = display_url(str(state.engine.url))
+    try:
+        before = current(state.engine)
+        after = upgrade(state.engine)
+    except SQLAlchemyError as exc:
+        print(f"immuno: cannot migrate {where}: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    change = "already current" if before == after else f"upgraded from {before or 'empty'}"
+    print(f"{where}: schema at {after} ({change})")
+    return 0
+
+
 def cmd_drift(args: argparse.Namespace, config: Config) -> int:
     """List drug entries whose US label changed after review; exit 1 drifted, 2 unreadable."""
     from bot import currency, drift
@@ -191,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     misses = sub.add_parser("misses", help="the queries that found nothing, most frequent first")
     misses.add_argument("--days", type=int, default=30)
     misses.add_argument("--limit", type=int, default=25)
+    sub.add_parser("migrate", help="apply database migrations (the release phase runs this)")
     drift = sub.add_parser("drift", help="drug entries whose US label changed after review")
     drift.add_argument("--path", default=None, help="knowledge file or folder")
     output = drift.add_mutually_exclusive_group()
@@ -222,6 +244,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = Config.from_env()
     if command == "misses":
         return cmd_misses(args, config)
+    if command == "migrate":
+        return cmd_migrate(config)
     if command == "drift":
         return cmd_drift(args, config)
     if command == "run":

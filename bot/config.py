@@ -14,8 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+from bot.paths import KNOWLEDGE
+
+DEFAULT_KNOWLEDGE = KNOWLEDGE
 DEFAULT_API_URL = "https://slack.com/api/"
+#: The bot scopes an OAuth install asks for (Bolt's SLACK_SCOPES overrides). users:read is for
+#: the admin check of `/immuno settings`; the keyword feature's history scopes are optional.
+DEFAULT_SCOPES = ("commands", "app_mentions:read", "chat:write", "users:read")
 DEFAULT_DAILYMED_URL = "https://dailymed.nlm.nih.gov/dailymed/services/v2"
 DEFAULT_OPENFDA_URL = "https://api.fda.gov"
 
@@ -106,6 +111,12 @@ class Config:
     reload_interval: float = 2.0
     port: int = 3000
     slack_timeout: int = 10
+    client_id: str = ""
+    client_secret: str = ""
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    install_path: str = "/slack/install"
+    redirect_uri_path: str = "/slack/oauth_redirect"
+    redirect_uri: str = ""
     dailymed_url: str = DEFAULT_DAILYMED_URL
     openfda_url: str = DEFAULT_OPENFDA_URL
     drift_timeout: int = 20
@@ -116,11 +127,16 @@ class Config:
     retry_backoff: float = 0.5
 
     @property
+    def oauth(self) -> bool:
+        """Several workspaces, each installed through OAuth (no SLACK_BOT_TOKEN)."""
+        return bool(self.client_id)
+
+    @property
     def mode(self) -> str:
-        """'socket' with an app token, 'http' with a bot token, else the local 'shell'."""
+        """'socket' with an app token, 'http' with a bot token or OAuth, else the 'shell'."""
         if self.bot_token and self.app_token:
             return "socket"
-        if self.bot_token:
+        if self.bot_token or self.oauth:
             return "http"
         return "shell"
 
@@ -150,6 +166,9 @@ class Config:
                 "SLACK_SIGNING_SECRET is not set: copy it from Slack app > Basic "
                 "Information > Signing Secret (needed for HTTP mode)"
             )
+        client_id = env.get("SLACK_CLIENT_ID", "").strip()
+        client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+        _check_oauth(bot_token, client_id, client_secret, secret)
         if not api_url.startswith(("https://", "http://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL (got {api_url!r})")
         knowledge = knowledge_path(env)
@@ -176,9 +195,40 @@ class Config:
             reload_interval=float(_int(env, "IMMUNO_RELOAD_SECONDS", 2, minimum=1)),
             port=_int(env, "PORT", 3000, minimum=1),
             slack_timeout=_int(env, "IMMUNO_SLACK_TIMEOUT", 10, minimum=1),
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=tuple(sorted(_channels(env.get("SLACK_SCOPES", "")))) or DEFAULT_SCOPES,
+            install_path=_path(env, "SLACK_INSTALL_PATH", "/slack/install"),
+            redirect_uri_path=_path(env, "SLACK_REDIRECT_URI_PATH", "/slack/oauth_redirect"),
+            redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip(),
             dailymed_url=_service_url(env, "IMMUNO_DAILYMED_URL", DEFAULT_DAILYMED_URL),
             openfda_url=_service_url(env, "IMMUNO_OPENFDA_URL", DEFAULT_OPENFDA_URL),
             drift_timeout=_int(env, "IMMUNO_DRIFT_TIMEOUT", 20, minimum=1),
             web_workers=_int(env, "WEB_CONCURRENCY", 1, minimum=1),
             log_level=log_level(env),
+        )
+
+
+def _path(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not value.startswith("/"):
+        raise ConfigError(f"{name} must be a path starting with / (got {value!r})")
+    return value
+
+
+def _check_oauth(bot_token: str, client_id: str, client_secret: str, secret: str) -> None:
+    """OAuth (several workspaces) and SLACK_BOT_TOKEN (one workspace) exclude each other."""
+    if not (client_id or client_secret):
+        return
+    if bot_token:
+        raise ConfigError(
+            "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (installs through OAuth), not both"
+        )
+    if not (client_id and client_secret):
+        raise ConfigError("OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+    if not secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: copy it from Slack app > Basic Information > "
+            "Signing Secret (needed for OAuth installs over HTTP)"
         )

@@ -1,10 +1,10 @@
 """Count the queries that found nothing, and the suggestions users picked, so the knowledge file
 grows where users need it.
 
-Only the (normalised) query text is stored: never who asked or where. SQLite by default, any
-SQLAlchemy URL (PostgreSQL when several web processes run) through DATABASE_URL. Writes go
-through a queue on a background thread, so a slow disk never delays a reply; SQLAlchemy itself
-is imported there too, on the first write, so it costs nothing at start.
+Only the (normalised) query text is stored: never who asked or where. It lives in the shared
+store (bot.state: SQLite by default, PostgreSQL through DATABASE_URL when several processes
+run). Writes go through a queue on a background thread, so a slow or unreachable database never
+delays a reply.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from bot.query import normalised
+from bot.state.engine import normalise_url
+from bot.state.tables import query_events
 
 log = logging.getLogger(__name__)
-
-DEFAULT_URL = "sqlite:///immuno-misses.sqlite3"
-TABLE = "immuno_query_events"
 
 
 @dataclass(frozen=True)
@@ -40,64 +40,47 @@ class _Event:
     picked: str | None
 
 
-def _url(url: str | None) -> str:
-    url = url or DEFAULT_URL
-    if url.startswith("postgres://"):  # Heroku's spelling; SQLAlchemy wants postgresql://
-        url = "postgresql://" + url[len("postgres://") :]
-    return url
-
-
 class MissLog:
     def __init__(
         self,
         url: str | None = None,
         *,
+        engine: Engine | None = None,
         retention_days: int = 90,
         clock: Callable[[], dt.datetime] | None = None,
         background: bool = True,
     ) -> None:
-        self.url = _url(url)
+        """Log into `engine` (the shared store's), or open `url` (DATABASE_URL) on first use."""
+        self.url = normalise_url(url)
         self.retention_days = retention_days
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
-        self._engine: Any = None
-        self._table: Any = None
+        self._engine: Engine | None = engine
+        self._table = query_events
         self._ready = threading.Lock()
         self._queue: queue.Queue[_Event | None] = queue.Queue(maxsize=10_000)
         self._thread: threading.Thread | None = None
+        self._failing = False
         if background:
             self._thread = threading.Thread(target=self._drain, name="misslog", daemon=True)
             self._thread.start()
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         self._open()
+        assert self._engine is not None
         return self._engine
 
     def _open(self) -> None:
+        """Open the database named by the URL (migrating an embedded SQLite file, like the web
+        process does) when no engine was given."""
         with self._ready:
             if self._engine is not None:
                 return
-            from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
+            from bot.state.engine import create
+            from bot.state.migrate import ready
 
-            metadata = MetaData()
-            self._table = Table(
-                TABLE,
-                metadata,
-                Column("id", Integer, primary_key=True),
-                Column("at", DateTime, index=True),
-                Column("query", String(200), index=True),
-                Column("outcome", String(8)),
-                Column("picked", String(60), nullable=True),
-            )
-            from sqlalchemy.exc import OperationalError, ProgrammingError
-
-            engine = create_engine(self.url)
-            if engine.dialect.name == "sqlite":
-                _sqlite_without_fsync_per_write(engine)
-            try:
-                metadata.create_all(engine)
-            except (OperationalError, ProgrammingError):
-                metadata.create_all(engine)  # another process created it at the same moment
+            engine = create(self.url)
+            ready(engine)
             self._engine = engine
 
     def close(self) -> None:
@@ -116,14 +99,22 @@ class MissLog:
                 return
             try:
                 self._write(event)
-            except Exception:
-                log.exception("miss log write failed")
+                if self._failing:
+                    self._failing = False
+                    log.warning("miss log writes work again")
+            except Exception as exc:  # never raised into a reply; logged once per outage
+                if not self._failing:
+                    self._failing = True
+                    log.error(
+                        "miss log write failed (%s); records are dropped until the database "
+                        "answers",
+                        type(exc).__name__,
+                    )
             finally:
                 self._queue.task_done()
 
     def _write(self, event: _Event) -> None:
-        self._open()
-        with self._engine.begin() as connection:
+        with self.engine.begin() as connection:
             connection.execute(
                 self._table.insert().values(
                     at=event.at, query=event.query, outcome=event.outcome, picked=event.picked
@@ -155,9 +146,8 @@ class MissLog:
             self._queue.join()
 
     def prune(self) -> int:
-        self._open()
         cutoff = self.clock() - dt.timedelta(days=self.retention_days)
-        with self._engine.begin() as connection:
+        with self.engine.begin() as connection:
             result = connection.execute(self._table.delete().where(self._table.c.at < cutoff))
             return result.rowcount or 0
 
@@ -168,7 +158,7 @@ class MissLog:
         self.prune()
         table = self._table
         since = self.clock() - dt.timedelta(days=days)
-        with self._engine.connect() as connection:
+        with self.engine.connect() as connection:
             rows = connection.execute(
                 select(table.c.query, func.count())
                 .where(table.c.outcome == "miss", table.c.at >= since)
@@ -185,19 +175,3 @@ class MissLog:
                 ).scalars()
                 out.append(MissCount(query, count, tuple(sorted(p for p in picks if p))))
             return out
-
-
-def _sqlite_without_fsync_per_write(engine: Any) -> None:
-    """WAL with synchronous=NORMAL: a write appends to the log without waiting on the disk.
-
-    Under gevent workers a write that waits for fsync stops every request of that worker, not
-    just the writer; a miss count lost to a power cut costs nothing."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection: Any, _: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

@@ -18,13 +18,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot import config
+from bot import config, paths
 from bot.files import check_size, read_bytes
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: the lab vocabulary is kept beside the entries
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
+SCHEMA_PATH = paths.SCHEMA_PATH
 
 
 def cache_dir() -> Path | None:
@@ -32,7 +32,7 @@ def cache_dir() -> Path | None:
     configured = config.cache_setting()
     if configured.lower() in ("off", "none", "0"):
         return None
-    return Path(configured) if configured else SCHEMA_PATH.parent.parent / ".immuno-cache"
+    return Path(configured) if configured else paths.default_cache_dir()
 
 
 def fingerprint(files: list[Path]) -> str:

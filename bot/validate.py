@@ -17,7 +17,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import measure_checks, words
+from bot import measure_checks, paths, words
 from bot.annotations import Annotation
 from bot.knowledge import OUTSIDE_KEY, Kind
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported when a file is actually validated: a start from a 
 
     from bot import loader
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
+SCHEMA_PATH = paths.SCHEMA_PATH
 STALE_AFTER_DAYS = 548  # 18 months: older reviews are flagged for a re-check
 
 # What Slack would turn into a ping or a link: <!channel>, <@U123>, <#C123>, <https://x|y>.

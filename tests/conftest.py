@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from postgres import PostgresServer, Unavailable, running_server
 from support import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -28,6 +31,9 @@ from bot.knowledge import Knowledge
 from bot.loading import load_knowledge
 from bot.resolve import Index
 from bot.slack.web import ImmunoRequestHandler, create_application
+from bot.state.engine import create as create_engine
+from bot.state.engine import normalise_url
+from bot.state.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -90,6 +96,25 @@ class Bot:
         return self.send(body, "application/x-www-form-urlencoded")
 
 
+_TEMPLATE: list[Path] = []
+
+
+def migrated_sqlite(folder: Path) -> str:
+    """A SQLite URL in `folder` whose schema is already current: a copy of one database
+    migrated once per session (each Alembic run costs about as much as ten tests)."""
+    if not _TEMPLATE:
+        template_dir = Path(tempfile.mkdtemp(prefix="immuno-template-"))
+        template = template_dir / "state.sqlite3"
+        engine = create_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        engine.dispose()
+        _TEMPLATE.append(template)
+    target = folder / "state.sqlite3"
+    if not target.exists():
+        shutil.copyfile(_TEMPLATE[0], target)
+    return f"sqlite:///{target}"
+
+
 def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
     config = Config(
         bot_token=BOT_TOKEN,
@@ -100,7 +125,7 @@ def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
         keyword_replies_per_minute=3,
         feedback_channel=FEEDBACK_CHANNEL,
         contributing_url="https://example.org/immuno/CONTRIBUTING.md",
-        database_url=f"sqlite:///{tmp_path}/misses.sqlite3",
+        database_url=migrated_sqlite(tmp_path),
         retry_backoff=0.01,  # retries are real; only the waits between them are short
     )
     return replace(config, **overrides)
@@ -120,6 +145,54 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session, started on first use."""
+    try:
+        with running_server() as server:
+            yield server
+    except Unavailable as exc:
+        pytest.skip(f"PostgreSQL server cannot start here: {exc}")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database of each kind the shared store supports, fresh for each module."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/state.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database()
+
+
+@pytest.fixture(scope="module")
+def migrated_url(database_url: str) -> str:
+    engine = create_engine(normalise_url(database_url))
+    upgrade(engine)
+    engine.dispose()
+    return database_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL of each kind that cannot be opened: a file in a folder that does not
+    exist, a PostgreSQL port where nothing listens."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/missing/folder/state.sqlite3"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"postgresql://immuno@127.0.0.1:{port}/immuno"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database of each kind, for tests that migrate it."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/empty.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database()
 
 
 @pytest.fixture(autouse=True)

@@ -50,6 +50,9 @@ class FakeSlack:
     cond: threading.Condition = field(default_factory=threading.Condition)
     port: int = 0
     ts_counter: int = 0
+    #: Seconds until an OAuth bot token expires (token rotation), or 0 for tokens that do not.
+    token_expires_in: int = 0
+    rotations: int = 0
 
     @property
     def api_url(self) -> str:
@@ -157,6 +160,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/response/"):
                 self._reply(200, "ok")
             elif path == "/auth.test":
+                team = workspace_of_token(headers.get("authorization", ""))
                 self._reply(
                     200,
                     {
@@ -164,10 +168,17 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                         "url": "https://test.slack.com/",
                         "team": "T",
                         "user": "immuno",
-                        "team_id": "T0001",
-                        "user_id": BOT_USER,
-                        "bot_id": BOT_ID,
+                        "team_id": team or "T0001",
+                        "user_id": f"UBOT{team}" if team else BOT_USER,
+                        "bot_id": f"BBOT{team}" if team else BOT_ID,
                     },
+                )
+            elif path == "/oauth.v2.access":
+                self._reply(200, oauth_access(fake, body))
+            elif path == "/users.info":
+                user = body.get("user", "")
+                self._reply(
+                    200, {"ok": True, "user": {"id": user, "is_admin": user.startswith("UADMIN")}}
                 )
             elif path == "/chat.postMessage":
                 self._reply(
@@ -183,6 +194,53 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, {"ok": True})
 
     return Handler
+
+
+#: OAuth: the code Slack hands the redirect is "code-<team id>"; that workspace's bot token is
+#: "xoxb-<team id>-<n>", n counting token rotations.
+def workspace_of_token(authorization: str) -> str:
+    token = authorization.removeprefix("Bearer ").strip()
+    parts = token.split("-")
+    if len(parts) == 3 and parts[0] == "xoxb" and parts[1].startswith("TW"):
+        return parts[1]
+    return ""
+
+
+def oauth_access(fake: FakeSlack, body: dict[str, Any]) -> dict[str, Any]:
+    """oauth.v2.access: a code exchange (install) or a refresh (token rotation)."""
+    if body.get("grant_type") == "refresh_token":
+        team = body.get("refresh_token", "").removeprefix("xoxe-1-").split("-")[0]
+        with fake.cond:
+            fake.rotations += 1
+            n = fake.rotations + 1
+        return {
+            "ok": True,
+            "access_token": f"xoxb-{team}-{n}",
+            "refresh_token": f"xoxe-1-{team}-{n}",
+            "expires_in": 43200,
+            "token_type": "bot",
+            "team": {"id": team},
+            "bot_user_id": f"UBOT{team}",
+            "scope": "commands,app_mentions:read,chat:write,users:read",
+        }
+    team = body.get("code", "").removeprefix("code-")
+    if not team.startswith("TW"):
+        return {"ok": False, "error": "invalid_code"}
+    response: dict[str, Any] = {
+        "ok": True,
+        "app_id": "A0001",
+        "authed_user": {"id": f"UADMIN{team}"},
+        "scope": "commands,app_mentions:read,chat:write,users:read",
+        "token_type": "bot",
+        "access_token": f"xoxb-{team}-1",
+        "bot_user_id": f"UBOT{team}",
+        "team": {"id": team, "name": f"Hospital {team}"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+    if fake.token_expires_in:
+        response.update(refresh_token=f"xoxe-1-{team}-1", expires_in=fake.token_expires_in)
+    return response
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _PIN_RE = re.compile(r"^([A-Za-z0-9._-]+)==([^\s\\]+)", re.M)
-_BOUND_RE = re.compile(r"^([A-Za-z0-9._-]+)\s*(>=|~=)\s*([0-9.]+)")
+_BOUND_RE = re.compile(r"^([A-Za-z0-9._-]+)(?:\[[\w,-]+\])?\s*(>=|~=)\s*([0-9.]+)")
 
 
 def _name(text: str) -> str:

@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import PostgresServer
 from support import FakeSlack
 
 from bench import harness as h
 from bench.load import SlowClients
+from bot.state.engine import create, normalise_url
+from bot.state.migrate import HEAD, current
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -120,3 +123,27 @@ def test_broken_knowledge_stops_gunicorn_instead_of_restarting_workers(
     assert code not in (None, 0)
     assert out.count("immuno: cannot start:") == 1  # one worker tried, then the server stopped
     assert out.count("Booting worker") == 1
+
+
+def test_an_unmigrated_postgresql_stops_gunicorn_with_one_line(
+    slack: FakeSlack, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    env = {
+        **h.server_env(slack, h.KNOWLEDGE_PATH, tmp_path),
+        "DATABASE_URL": postgres.create_database(),
+    }
+    code, out = _exit_within(_start(env, tmp_path), 20)
+    assert code not in (None, 0)
+    reasons = [ln for ln in out.splitlines() if ln.startswith("immuno: cannot start:")]
+    assert len(reasons) == 1, out
+    assert "not migrated" in reasons[0] and "run `python -m bot migrate`" in reasons[0]
+    assert "Booting worker" not in out  # refused in the master, before the port opened
+
+
+def test_gunicorn_migrates_an_embedded_sqlite_store_once_before_its_workers(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    env = h.server_env(slack, h.KNOWLEDGE_PATH, tmp_path, database="fresh")
+    with h.running("fresh", h.PRODUCT_APP, env, tmp_path, workers=2):
+        engine = create(normalise_url(env["DATABASE_URL"]))
+        assert current(engine) == HEAD

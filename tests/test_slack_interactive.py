@@ -102,6 +102,16 @@ def test_report_button_opens_a_modal_and_submission_reaches_maintainers(bot: Bot
     assert thanks[0].body["user"] == "U1NURSE" and "Thank you" in thanks[0].body["text"]
 
 
+def test_report_button_is_acknowledged_before_views_open_answers(bot: Bot) -> None:
+    """The ack must not wait on views.open: with Slack's Web API slow, the ack still comes
+    first (order, not a stopwatch: the fake records views.open only after its delay)."""
+    bot.slack.fail("/views.open", "slow")
+    reply = bot.action("immuno.report", "pembrolizumab|overview")
+    assert reply.status == 200
+    assert bot.slack.calls("/views.open") == []  # not answered yet when the ack arrived
+    assert len(bot.slack.wait_for("/views.open")) == 1
+
+
 def test_report_without_text_is_refused_in_the_modal(bot: Bot) -> None:
     from bot.views import report_modal
 

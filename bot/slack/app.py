@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -11,10 +12,12 @@ from slack_sdk import WebClient
 from bot import redact
 from bot.config import Config
 from bot.misslog import MissLog
+from bot.slack.claims import ClaimEvents
 from bot.slack.delivery import retry_handlers
-from bot.slack.guards import ChannelRateLimit
 from bot.slack.identity import Identity, IdentityAuthorize
 from bot.slack.services import Services
+from bot.slack.settings import WorkspaceSettings
+from bot.state import SharedState, open_ready
 from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -26,7 +29,10 @@ class Background:
     Closed at shutdown (and after each test), so that no reply or log line outlives the app."""
 
     def __init__(
-        self, executor: ThreadPoolExecutor, identity: Identity, misslog: MissLog | None = None
+        self,
+        executor: ThreadPoolExecutor,
+        identity: Identity | None,
+        misslog: MissLog | None = None,
     ) -> None:
         self.executor = executor
         self.identity = identity
@@ -34,19 +40,30 @@ class Background:
 
     def close(self) -> None:
         """Let replies already being sent finish, write the misses they logged, then stop."""
-        self.identity.stop()
+        if self.identity is not None:
+            self.identity.stop()
         self.executor.shutdown(wait=True)
         if self.misslog is not None:
             self.misslog.close()
 
 
-def build_app(config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None) -> App:
+def build_app(
+    config: Config,
+    store: KnowledgeStore,
+    *,
+    misslog: MissLog | None = None,
+    state: SharedState | None = None,
+) -> App:
     """The Bolt app (its background threads stop with the process)."""
-    return build_app_and_background(config, store, misslog=misslog)[0]
+    return build_app_and_background(config, store, misslog=misslog, state=state)[0]
 
 
 def build_app_and_background(
-    config: Config, store: KnowledgeStore, *, misslog: MissLog | None = None
+    config: Config,
+    store: KnowledgeStore,
+    *,
+    misslog: MissLog | None = None,
+    state: SharedState | None = None,
 ) -> tuple[App, Background]:
     """The Bolt app and its background threads.
 
@@ -62,26 +79,34 @@ def build_app_and_background(
         timeout=config.slack_timeout,
         retry_handlers=retry_handlers(config.retry_backoff),
     )
-    identity = Identity(client)
-    identity.fetch_in_background()
+    state = state or open_ready(config.database_url)
+    identity: Identity | None = None
+    if config.oauth:  # several workspaces, installed through OAuth (bot/slack/oauth.py)
+        from bot.slack.oauth import oauth_settings
+
+        auth: dict[str, Any] = {"oauth_settings": oauth_settings(config, state, client)}
+    else:  # one workspace, SLACK_BOT_TOKEN
+        identity = Identity(client)
+        identity.fetch_in_background()
+        auth = {"authorize": IdentityAuthorize(config.bot_token, identity)}
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno")
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
-        authorize=IdentityAuthorize(config.bot_token, identity),
         process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("immuno.bolt"),
+        **auth,
     )
     services = Services(
-        config,
-        store,
-        misslog,
-        keyword_rate=ChannelRateLimit(config.keyword_replies_per_minute),
-        identity=identity,
+        config, store, state, WorkspaceSettings(state, config), misslog, identity=identity
     )
-
+    app.use(ClaimEvents(services))
     register(app, services)
+    if config.oauth:
+        from bot.slack.oauth import register_uninstall
+
+        register_uninstall(app, services)
 
     @app.error
     def on_error(error: Exception) -> None:

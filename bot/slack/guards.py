@@ -1,15 +1,15 @@
-"""Keep the bot from answering twice or flooding a channel.
+"""Claims in one process's memory: the `Claims` interface and SeenOnce.
 
-Slack re-sends an event it thinks was missed; the same event_id must produce one reply even when
-the first delivery is still being handled, so an id is claimed the moment it arrives. Keyword
-cards are limited per channel per minute and sent once per entry per thread.
+Events, keyword cards, channel limits and interactive replays are claimed in the shared store
+(bot.slack.claims, bot.state), so the decision holds across processes. SeenOnce remains as the
+in-memory fallback the replay guard uses while the store is unreachable.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
@@ -51,28 +51,4 @@ class SeenOnce:
             if key in self._seen:
                 return False
             self._seen[key] = now
-            return True
-
-
-class ChannelRateLimit:
-    """At most `limit` events per channel in any `window` seconds (a sliding window)."""
-
-    def __init__(
-        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, channel: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            events = self._events.setdefault(channel, deque())
-            while events and now - events[0] >= self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
             return True

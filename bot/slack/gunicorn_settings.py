@@ -33,16 +33,24 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def on_starting(server: object) -> None:
-    """Refuse to start on a configuration that cannot serve HTTP (checked in the master)."""
+    """Refuse to start on a configuration that cannot serve HTTP, or on a PostgreSQL schema
+    that is behind (checked in the master, before the port opens). An embedded SQLite store is
+    migrated here, once, before the workers start."""
     from dotenv import load_dotenv
 
     from bot.config import Config, ConfigError
+    from bot.state import open_ready
+    from bot.state.migrate import NotMigrated
 
     load_dotenv(override=False)
     try:
         config = Config.from_env()
         if config.mode == "shell" or not config.signing_secret:
-            raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
-    except ConfigError as exc:
+            raise ConfigError(
+                "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(OAuth), and SLACK_SIGNING_SECRET, to serve HTTP"
+            )
+        open_ready(config.database_url).engine.dispose()
+    except (ConfigError, NotMigrated) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
         sys.exit(2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.config import Config, ConfigError
-from bot.slack import intake
+from bot.slack import intake, outcome
+from bot.slack.claims import StoreClaims
 from bot.slack.guards import Claims, SeenOnce
+from bot.state.migrate import NotMigrated
 from bot.store import KnowledgeError, KnowledgeStore
 
 if TYPE_CHECKING:
@@ -81,7 +84,12 @@ class ImmunoRequestHandler(SlackRequestHandler):
             start_response(status, headers)
             return [body]
         assert request is not None
-        response = WsgiHttpResponse(**_fields(self.app.dispatch(request)))
+        started = time.perf_counter()
+        bolt_response = self.app.dispatch(request)
+        retries = request.headers.get("x-slack-retry-num") or []
+        retry = retries[0] if retries else None
+        outcome.record(request.body, bolt_response.status, time.perf_counter() - started, retry)
+        response = WsgiHttpResponse(**_fields(bolt_response))
         start_response(response.status, response.get_headers())
         return response.get_body()
 
@@ -95,13 +103,17 @@ def create_application(
 ) -> ImmunoRequestHandler:
     from bot.misslog import MissLog
     from bot.slack.app import build_app_and_background
+    from bot.state import open_ready
 
+    state = open_ready(config.database_url)
     store = store or KnowledgeStore(config.knowledge_path)
     if watch:
         store.watch(config.reload_interval)
-    misslog = MissLog(config.database_url or None, retention_days=config.miss_retention_days)
-    app, background = build_app_and_background(config, store, misslog=misslog)
-    return ImmunoRequestHandler(app, store, config.signing_secret, background=background)
+    misslog = MissLog(engine=state.engine, retention_days=config.miss_retention_days)
+    app, background = build_app_and_background(config, store, misslog=misslog, state=state)
+    return ImmunoRequestHandler(
+        app, store, config.signing_secret, replays=StoreClaims(state), background=background
+    )
 
 
 def _from_environment() -> ImmunoRequestHandler:
@@ -114,9 +126,12 @@ def _from_environment() -> ImmunoRequestHandler:
         config = Config.from_env()
         logs.configure(config.log_level)
         if config.mode == "shell" or not config.signing_secret:
-            raise ConfigError("set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve HTTP")
+            raise ConfigError(
+                "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(OAuth), and SLACK_SIGNING_SECRET, to serve HTTP"
+            )
         return create_application(config)
-    except (ConfigError, KnowledgeError) as exc:
+    except (ConfigError, KnowledgeError, NotMigrated) as exc:
         print(f"immuno: cannot start: {exc}", file=sys.stderr, flush=True)
         # Gunicorn's "app failed to load" status: the master stops instead of restarting the
         # worker over and over (the shell and Socket Mode exit with 2 for the same reasons).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import actions, events, slash, submissions
+from bot.slack.listeners import actions, events, settings, slash, submissions
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 def register(app: App, services: Services) -> None:
+    settings.register(app, services)  # before slash: `/immuno settings …` is not a question
     slash.register(app, services)
     events.register(app, services)
     actions.register(app, services)

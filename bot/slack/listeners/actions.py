@@ -113,12 +113,13 @@ def register(app: App, services: Services) -> None:
 
     app.action(_action_id(render.ACTION_SHARE))(ack=ack_only, lazy=[share])
 
-    def open_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_report(body: dict[str, Any], client: WebClient) -> None:
+        """After the ack (lazy): an ack never waits on a Web API call, in HTTP or Socket Mode,
+        and the trigger id stays valid for 3 s, far longer than this takes to start."""
         entry_id, section, _ = parse_value(_value(body))
         entry = services.store.index.knowledge.get(entry_id)
         channel = (body.get("channel") or {}).get("id", "")
         view = views.report_modal(entry, section, channel)
         delivery.call(client, "views_open", trigger_id=body.get("trigger_id"), view=view)
 
-    app.action(_action_id(render.ACTION_REPORT))(open_report)
+    app.action(_action_id(render.ACTION_REPORT))(ack=ack_only, lazy=[open_report])

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 from bot import answering, render, views
 from bot.knowledge import Kind
 from bot.query import strip_mentions
+from bot.render import Message
 from bot.slack import delivery
+from bot.slack.claims import claimed_work, keyword_candidate
+from bot.state import Claim
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App, BoltContext
@@ -33,32 +36,32 @@ def thread_of(event: dict[str, Any]) -> str:
 
 def register(app: App, services: Services) -> None:
     def answer_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not services.events.claim(
-            body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-        ):
-            return  # a retry of an event we are already answering
-        try:
-            reply = answering.answer(
-                strip_mentions(event.get("text") or ""),
-                services.store.index,
-                rejected=services.store.rejected_summary,
+        # The event was claimed before this ran (bot.slack.claims): a retry never gets here.
+        with claimed_work(services, body) as work:
+            try:
+                reply = answering.answer(
+                    strip_mentions(event.get("text") or ""),
+                    services.store.index,
+                    rejected=services.store.rejected_summary,
+                )
+                message = reply.message.public()
+            except Exception:
+                log.exception("mention failed")
+                message, reply = (
+                    render.error_message("Sorry, something went wrong answering that."),
+                    None,
+                )
+            work.sent(
+                delivery.call(
+                    client,
+                    "chat_postMessage",
+                    channel=event.get("channel"),
+                    thread_ts=thread_of(event),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **delivery.payload(message),
+                )
             )
-            message = reply.message.public()
-        except Exception:
-            log.exception("mention failed")
-            message, reply = (
-                render.error_message("Sorry, something went wrong answering that."),
-                None,
-            )
-        delivery.call(
-            client,
-            "chat_postMessage",
-            channel=event.get("channel"),
-            thread_ts=thread_of(event),
-            unfurl_links=False,
-            unfurl_media=False,
-            **delivery.payload(message),
-        )
         if reply is not None:
             services.record(reply)
 
@@ -70,54 +73,50 @@ def register(app: App, services: Services) -> None:
     def answer_keywords(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        team = body.get("team_id") or ""
         channel = event.get("channel") or ""
-        if channel not in services.config.keyword_channels:
+        if channel not in services.keyword_channels(team):
             return
-        if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
-            return  # never answer bots (ourselves included), edits or joins
-        text = event.get("text") or ""
-        bot_user = services.bot_user_id(context.get("bot_user_id"))
-        if bot_user and f"<@{bot_user}" in text:
-            return  # a mention: the app_mention listener answers it
-        if not services.events.claim(body.get("event_id") or f"{channel}:{event.get('ts')}"):
-            return
+        if not keyword_candidate(event, body, services.bot_user_id(context.get("bot_user_id"))):
+            return  # bots (ourselves included), edits, joins, and mentions
         thread = thread_of(event)
         index = services.store.index
-        read = text[: answering.MAX_QUERY_CHARS]  # the same bound as a question
-        described = answering.patient_answer(read, index)
-        if described is not None and described.entry is not None:
-            # A described patient gets the compact answer, once per entry per thread.
-            key = f"{channel}:{thread}:{described.entry.id}"
-            if key not in services.keyword_once and services.keyword_rate.allow(channel):
-                services.keyword_once.claim(key)
-                delivery.call(
-                    client,
-                    "chat_postMessage",
-                    channel=channel,
-                    thread_ts=thread,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **delivery.payload(described.message.public()),
+        state = services.state
+        limit = services.config.keyword_replies_per_minute
+        with claimed_work(services, body) as work:
+            read = (event.get("text") or "")[: answering.MAX_QUERY_CHARS]  # as for a question
+            replies: list[tuple[str, Message]] = []
+            described = answering.patient_answer(read, index)
+            if described is not None and described.entry is not None:
+                # A described patient gets the compact answer instead of cards.
+                replies = [(described.entry.id, described.message.public())]
+            else:
+                # Concepts are subjects, not things a message names: "immunotherapy" in a
+                # chat about a patient is not a question about how immunotherapy works.
+                named = [
+                    e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT
+                ]
+                replies = [
+                    (e.id, render.compact_card(e, index.knowledge))
+                    for e in named[:MAX_KEYWORD_CARDS]
+                ]
+            for entry_id, card in replies:
+                if state.claim_thread(team, channel, thread, entry_id) is not Claim.MINE:
+                    continue  # already posted in this thread (or the store is unreachable)
+                if state.take_rate_slot(team, channel, limit, 60.0) is not Claim.MINE:
+                    state.release_thread(team, channel, thread, entry_id)
+                    break  # this channel had its cards this minute
+                work.sent(
+                    delivery.call(
+                        client,
+                        "chat_postMessage",
+                        channel=channel,
+                        thread_ts=thread,
+                        unfurl_links=False,
+                        unfurl_media=False,
+                        **delivery.payload(card),
+                    )
                 )
-            return
-        # Concepts are subjects, not things a message names: "immunotherapy" in a chat about
-        # a patient is not a question about how immunotherapy works.
-        named = [e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT]
-        for entry in named[:MAX_KEYWORD_CARDS]:
-            key = f"{channel}:{thread}:{entry.id}"
-            if key in services.keyword_once or not services.keyword_rate.allow(channel):
-                continue
-            services.keyword_once.claim(key)
-            card = render.compact_card(entry, index.knowledge)
-            delivery.call(
-                client,
-                "chat_postMessage",
-                channel=channel,
-                thread_ts=thread,
-                unfurl_links=False,
-                unfurl_media=False,
-                **delivery.payload(card),
-            )
 
     app.event("message")(ack=keyword_ack, lazy=[answer_keywords])
 

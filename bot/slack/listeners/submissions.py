@@ -33,7 +33,7 @@ def register(app: App, services: Services) -> None:
         user = (body.get("user") or {}).get("id", "")
         entry = services.store.index.knowledge.get(report.entry_id)
         message = views.report_message(report, entry, user)
-        channel = services.config.feedback_channel
+        channel = services.feedback_channel((body.get("team") or {}).get("id") or "")
         if channel:
             delivery.call(
                 client,
