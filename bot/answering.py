@@ -12,9 +12,14 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from bot import listing, render, words
+from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
-from bot.query import Command, Query, Section, parse
+from bot.query import Command, Query, Section, parse, strip_mentions
+from bot.read import asks_something, read
+from bot.read.agents import unknown_agent
 from bot.render import Message
+from bot.reply import agents_of
+from bot.reply_render import reply_message
 from bot.resolve import Index, Match
 
 
@@ -25,6 +30,13 @@ class Answer:
     message: Message
     query: Query
     match: Match | None = None
+    intent: str | None = None  # the clinical intent (bot.read.Intent), when read
+    grade: int | None = None  # the grade computed from values or named
+
+    @property
+    def entry(self) -> Entry | None:
+        """The entry the reply is about, if one."""
+        return self.match.entry if self.match is not None else None
 
     @property
     def missed(self) -> bool:
@@ -143,7 +155,8 @@ def _compare(query: Query, index: Index) -> Answer:
             ),
             query,
         )
-    return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query)
+    match = Match(query.text, entry=drugs[0], also=(drugs[1],), how="compare")
+    return Answer(render.compare(drugs[0], drugs[1], index.knowledge), query, match, "choose")
 
 
 def _search(query: Query, index: Index) -> Answer:
@@ -174,22 +187,133 @@ HANDLERS: dict[Command, Handler] = {
 }
 
 
+def _choice_in_a_cancer(query: Query, index: Index) -> bool:
+    """ "Atezo vs durva in SCLC" asks which, in that cancer: answered, not tabled."""
+    if query.command is not Command.COMPARE:
+        return False
+    return any(e.kind is Kind.CANCER for e in index.entries_named(query.text, fuzzy=False))
+
+
+def _doubtful_correction(match: Match | None, line: str) -> bool:
+    """A side effect reached only by correcting two letters, with no drug named: "mucositis"
+    (a chemotherapy toxicity) is not "myositis". Offered as a suggestion, not answered."""
+    if match is None or match.entry is None or match.how != "fuzzy":
+        return False
+    if match.entry.kind is not Kind.SIDE_EFFECT or not match.corrected_from:
+        return False
+    from rapidfuzz.distance import OSA
+
+    target = words.fold(match.corrected_from).replace(" ", "")
+    typed = [t for t in words.fold(line).split() if abs(len(t) - len(target)) <= 2]
+    return bool(typed) and min(OSA.distance(t, target) for t in typed) >= 2
+
+
 #: Only this much of a message is read: a question is a line, not a document, and a bound keeps
 #: a pasted 40,000-character text from costing more than an ordinary question.
 MAX_QUERY_CHARS = 2000
 
 
-def answer(text: str, index: Index, *, rejected: str = "") -> Answer:
+def answer(text: str, index: Index, *, rejected: str = "", compact: bool = False) -> Answer:
     """The reply to one line of user text (slash text, mention or shell line)."""
     query = parse(text[:MAX_QUERY_CHARS])
     if query.command is Command.ABOUT:
         reply = Answer(render.about(index.knowledge, rejected), query)
     else:
-        reply = HANDLERS[query.command](query, index)
+        reply = _respond(query, text[:MAX_QUERY_CHARS], index, compact=compact)
     if len(text) > MAX_QUERY_CHARS:
         note = f"Only the first {MAX_QUERY_CHARS:,} characters of your message were read."
         reply = replace(reply, message=render.with_note(reply.message, note))
     return reply
+
+
+def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
+    """A question that describes a patient or asks for one fact is answered first
+    (bot.clinical); a bare name, or a question the clinical reader cannot answer, gets the
+    entry card."""
+    bare_name = query.section is None and index.named(words.key(query.full or query.text))
+    if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
+        found = HANDLERS[query.command](query, index)
+        return Answer(found.message, query, found.match, intent="lookup")
+    line = " ".join(strip_mentions(text).split())
+    if query.command is Command.LOOKUP and not asks_something(line, index.knowledge):
+        # Names only: the card, unless the names together ask something (a cancer with a
+        # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
+        found = HANDLERS[query.command](query, index)
+        quiet = not _names_ask(found.match, line) and not _agent_and_more(found.match, line)
+        if quiet and (index.outside(line) or not unknown_agent(line, index)):
+            return _checked(found, query, line)
+    if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
+        question = read(line, index)
+        intent = str(effective_intent(question))
+        listed = index.outside(line)  # drugs the knowledge lists as not immunotherapy
+        blamed = question.clinical or any(e.kind is Kind.SIDE_EFFECT for e in question.entries)
+        if listed and blamed and not agents_of(question):
+            # A side effect blamed on a drug that is not immunotherapy ("AKI from cisplatin"):
+            # what that drug is, not the immune-related card.
+            message = render.outside_scope(listed, index.knowledge)
+            miss = Match(query.text, how="outside", outside=listed)
+            return Answer(message, query, miss, intent=intent)
+        if listed and not question.clinical:
+            found = HANDLERS[query.command](query, index)  # the card says what they are
+            return replace(_checked(found, query, line), intent=intent)
+        outside = None if listed else unknown_agent(question.text, index)
+        if outside and not agents_of(question):
+            message = render.outside_cause(question.text, outside)
+            return Answer(message, query, Match(query.text, how="outside"), intent=intent)
+        reply = answer_question(question, index)
+        if reply is not None:
+            message = reply_message(reply, index.knowledge, compact=compact, question=question.text)
+            grade = reply.grade.n if reply.grade is not None else None
+            match = Match(query.text, entry=reply.entry, how="answer")
+            return Answer(message, query, match, intent=str(reply.intent), grade=grade)
+        found = HANDLERS[query.command](query, index)
+        return replace(_checked(found, query, line, bool(agents_of(question))), intent=intent)
+    return HANDLERS[query.command](query, index)
+
+
+def _names_ask(match: Match | None, line: str) -> bool:
+    """Names that ask something together: a cancer with a drug or class (its options), a side
+    effect with a drug or class, or a side effect with a question mark (what to do)."""
+    if match is None or match.entry is None:
+        return False
+    kinds = {e.kind for e in (match.entry, *match.also)}
+    agent = bool(kinds & {Kind.DRUG, Kind.CLASS})
+    effect = Kind.SIDE_EFFECT in kinds
+    return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
+
+
+def _agent_and_more(match: Match | None, line: str) -> bool:
+    """A drug or class with other words beside it ("CAR-T for mantle cell"): read it."""
+    if match is None or match.entry is None or match.entry.kind not in (Kind.DRUG, Kind.CLASS):
+        return False
+    return len(words.tokens(line)) > 1
+
+
+def _checked(found: Answer, query: Query, line: str, agent_named: bool = False) -> Answer:
+    """The card, or a suggestion when it was reached by a doubtful correction."""
+    match = found.match
+    doubtful = match.entry if match is not None else None
+    if match is not None:
+        agent_named = agent_named or any(e.kind in (Kind.DRUG, Kind.CLASS) for e in match.also)
+    if doubtful is not None and not agent_named and _doubtful_correction(match, line):
+        miss = Match(query.text, suggestions=(doubtful,), how="miss")
+        return Answer(render.miss(query.text, miss, query.kind), query, miss, intent="lookup")
+    return Answer(found.message, query, match, intent="lookup")
+
+
+def patient_answer(text: str, index: Index) -> Answer | None:
+    """The compact answer to a message that describes a patient (values, signs or a grade),
+    for keyword channels; None for chatter that only names entries."""
+    question = read(" ".join(strip_mentions(text).split()), index)
+    if not question.clinical or unknown_agent(question.text, index):
+        return None
+    reply = answer_question(question, index)
+    if reply is None or reply.missing:
+        return None
+    message = reply_message(reply, index.knowledge, compact=True, question=question.text)
+    match = Match(question.text, entry=reply.entry, how="answer")
+    grade = reply.grade.n if reply.grade is not None else None
+    return Answer(message, parse(text), match, intent=str(reply.intent), grade=grade)
 
 
 def entry_card(

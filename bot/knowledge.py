@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.concepts import OutsideDrug
 
+from bot.measures import Criterion, Finding, Lab, criteria_from, findings_from
+
 
 class Kind(StrEnum):
     """The kinds of entry, with the words users type for each."""
@@ -181,6 +183,8 @@ class SideEffect(Entry):
     grades: tuple[GradeText, ...] = ()
     management: tuple[GradeText, ...] = ()
     escalate: str = ""
+    findings: tuple[Finding, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
     kind: Kind = field(init=False, default=Kind.SIDE_EFFECT)
 
 
@@ -266,6 +270,8 @@ def side_effect_from(raw: Mapping[str, Any]) -> SideEffect:
         grades=_grade_texts(grading.get("grades", ())),
         management=_grade_texts(raw.get("management", ())),
         escalate=raw.get("escalate", ""),
+        findings=findings_from(raw.get("findings", ())),
+        criteria=criteria_from(grading.get("criteria", ())),
     )
 
 
@@ -304,10 +310,12 @@ class Knowledge:
         entries: Iterable[Entry],
         info: KnowledgeInfo | None = None,
         outside: Iterable[OutsideDrug] = (),
+        labs: Iterable[Lab] = (),
     ) -> None:
         self.entries: dict[str, Entry] = {e.id: e for e in entries}
         self.info = info or KnowledgeInfo()
         self.outside: dict[str, OutsideDrug] = {o.id: o for o in outside}
+        self.labs: dict[str, Lab] = {lab.id: lab for lab in labs}
 
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)

@@ -25,6 +25,7 @@ from bot.knowledge import (
     KnowledgeInfo,
     without_cyclic_gc,
 )
+from bot.measures import Lab, lab_from
 from bot.validate import (
     Located,
     Problem,
@@ -33,6 +34,8 @@ from bot.validate import (
     entries_of,
     entry_problems,
     kinds_in_text,
+    labs_of,
+    measure_problems,
 )
 
 #: How each kind of entry is built from its YAML mapping (concepts live in bot.concepts).
@@ -45,10 +48,12 @@ def _build(kind: str, raw: dict[str, Any]) -> Entry | OutsideDrug:
     return outside_drug_from(raw) if kind == _OUTSIDE else _BUILDERS[Kind(kind)](raw)
 
 
-def _knowledge(built: list[Entry | OutsideDrug], info: KnowledgeInfo) -> Knowledge:
+def _knowledge(
+    built: list[Entry | OutsideDrug], info: KnowledgeInfo, labs: list[Lab] | None = None
+) -> Knowledge:
     entries = [b for b in built if isinstance(b, Entry)]
     outside = [b for b in built if isinstance(b, OutsideDrug)]
-    return Knowledge(entries, info, outside)
+    return Knowledge(entries, info, outside, labs or ())
 
 
 @dataclass
@@ -141,6 +146,7 @@ def _validate_and_build(
         for p in refused_files(path)
     ]
     entries: list[Located] = []
+    labs: list[Located] = []
     digest = hashlib.sha256()
     if not files:
         problems.append(Problem(display(path), 1, 1, "no knowledge files (*.yaml) here"))
@@ -164,12 +170,14 @@ def _validate_and_build(
             continue
         problems.extend(document_problems(doc))
         entries.extend(entries_of(doc))
+        labs.extend(labs_of(doc))
     # A file's own problems (parse, schema, markup) come first: a link to an unknown id is
     # often only a consequence of them (a half-saved file), and `/immuno about` names the first.
-    problems = [
-        *sorted(set(problems)),
-        *sorted(set(entry_problems(entries, today, frozenset(unchecked))) - set(problems)),
-    ]
+    across = {
+        *entry_problems(entries, today, frozenset(unchecked)),
+        *measure_problems(entries, labs),
+    }
+    problems = [*sorted(set(problems)), *sorted(across - set(problems))]
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
     built = [_build(e.kind.value if e.kind else _OUTSIDE, e.raw) for e in entries]
@@ -178,9 +186,9 @@ def _validate_and_build(
         raw: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             raw.setdefault(entry.kind.value if entry.kind else _OUTSIDE, []).append(entry.raw)
-        snapshot.write(files, key, raw, content_hash)
+        snapshot.write(files, key, raw, content_hash, labs=[lab.raw for lab in labs])
     info = _info(path, files, content_hash, with_version)
-    return LoadResult(_knowledge(built, info), problems)
+    return LoadResult(_knowledge(built, info, [lab_from(lab.raw) for lab in labs]), problems)
 
 
 def _info(path: Path, files: list[Path], content_hash: str, with_version: bool) -> KnowledgeInfo:
@@ -196,6 +204,6 @@ def _from_snapshot(
     path: Path, files: list[Path], cached: dict[str, Any], with_version: bool
 ) -> LoadResult:
     built = [_build(kind, raw) for kind, items in cached["entries"].items() for raw in items]
-    return LoadResult(
-        _knowledge(built, _info(path, files, cached["content_hash"], with_version)), []
-    )
+    labs = [lab_from(raw) for raw in cached.get("labs", ())]
+    info = _info(path, files, cached["content_hash"], with_version)
+    return LoadResult(_knowledge(built, info, labs), [])

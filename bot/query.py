@@ -92,6 +92,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("what is immunotherapy", "what is TMB", "pseudoprogression"),
     ),
     CommandSpec(
+        Command.LOOKUP,
+        "<patient>",
+        "Describe the patient: findings, values and the drug, or a grade and what you want to "
+        "do. The answer comes first, with the grade and the rule that gave it.",
+        (
+            "high TSH on nivo",
+            "8 watery stools a day above baseline on ipi+nivo",
+            "grade 3 hepatitis: what now?",
+        ),
+    ),
+    CommandSpec(
         Command.COMPARE,
         "compare <drug> <drug>",
         "Two drugs side by side (also “a vs b”).",

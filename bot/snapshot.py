@@ -23,7 +23,7 @@ from bot.files import check_size, read_bytes
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the lab vocabulary is kept beside the entries
 SCHEMA_PATH = paths.SCHEMA_PATH
 
 
@@ -77,7 +77,12 @@ def read(files: list[Path], key: str) -> dict[str, Any] | None:
 
 
 def write(
-    files: list[Path], key: str, entries: dict[str, list[dict[str, Any]]], content_hash: str
+    files: list[Path],
+    key: str,
+    entries: dict[str, list[dict[str, Any]]],
+    content_hash: str,
+    *,
+    labs: list[dict[str, Any]] | None = None,
 ) -> None:
     """Keep the validated data; failing to write only means the next start validates again."""
     path = _path(files)
@@ -88,6 +93,7 @@ def write(
         "fingerprint": key,
         "content_hash": content_hash,
         "entries": entries,
+        "labs": labs or [],
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

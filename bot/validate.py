@@ -17,7 +17,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import paths, words
+from bot import measure_checks, paths, words
 from bot.annotations import Annotation
 from bot.knowledge import OUTSIDE_KEY, Kind
 
@@ -414,4 +414,27 @@ def entry_problems(
         *_check_sources(entries),
         *_check_dates(entries, today),
         *_check_pinned(entries),
+    ]
+
+
+def labs_of(doc: loader.Document) -> list[Located]:
+    """The lab vocabulary's items of one parsed file (kind is a placeholder: labs are not
+    entries)."""
+    items = doc.data.get("labs") if isinstance(doc.data, dict) else None
+    return [
+        Located(Kind.SIDE_EFFECT, raw, doc, ("labs", i))
+        for i, raw in enumerate(items if isinstance(items, list) else ())
+        if isinstance(raw, dict)
+    ]
+
+
+def measure_problems(entries: list[Located], labs: list[Located]) -> list[Problem]:
+    """What is wrong in the lab vocabulary, the side effects' findings and their criteria."""
+    vocabulary = {lab.id: lab.raw for lab in labs}
+    agents = {e.id for e in entries if e.kind in (Kind.CLASS, Kind.DRUG)}
+    effects = [e for e in entries if e.kind is Kind.SIDE_EFFECT]
+    return [
+        *measure_checks.check_labs(labs),
+        *measure_checks.check_findings(effects, vocabulary, agents),
+        *measure_checks.check_criteria(effects, vocabulary),
     ]

@@ -147,7 +147,7 @@ def test_exact_hits_do_not_scan_the_knowledge(index: Index, monkeypatch) -> None
         ("keytrooda q6w dosing", "pembrolizumab"),  # two typos in a long name
         ("non small cell", "nsclc"),
         ("hodgkins", "classical-hodgkin-lymphoma"),
-        ("pt on nivo c/o cough", "nivolumab"),  # c/o is shorthand, not a qualifier
+        ("pt on nivo c/o cough", "pneumonitis"),  # c/o is shorthand, not a qualifier
     ],
 )
 def test_clinic_phrasing(index: Index, typed: str, expected: str) -> None:

@@ -46,7 +46,8 @@ def test_mention_is_answered_in_its_thread_with_the_asked_section_first(bot: Bot
     assert body["channel"] == "C1ONC"
     assert body["thread_ts"] == "1700000100.000100"
     blocks = json.loads(body["blocks"]) if isinstance(body["blocks"], str) else body["blocks"]
-    assert blocks[0]["text"]["text"] == "Immune-related colitis / diarrhea"
+    # The answer comes first: the entry named in bold, then its management by grade.
+    assert blocks[0]["text"]["text"].startswith("*Immune-related colitis / diarrhea*")
     dumped = json.dumps(blocks)
     assert "Management by grade" in dumped and "Grade 2" in dumped
     assert "Share in channel" not in dumped  # public already

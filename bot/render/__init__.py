@@ -32,6 +32,7 @@ from bot.render.replies import (
     compare,
     help_message,
     miss,
+    outside_cause,
     search_results,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "escape",
     "help_message",
     "miss",
+    "outside_cause",
     "outside_note",
     "outside_scope",
     "search_results",

@@ -15,7 +15,7 @@ from bot.blocks import Block, escape
 from bot.concepts import Concept
 from bot.knowledge import Cancer, Drug, Kind, Knowledge, SideEffect, TherapyClass
 from bot.query import Section
-from bot.render.message import ACTION_CHOOSE, bullets, drug_line, facts, names
+from bot.render.message import ACTION_CHOOSE, ACTION_SECTION, bullets, drug_line, facts, names
 
 #: A part of a card: (entry, knowledge, full) → blocks. `full` is False on the overview.
 Part = Callable[[Any, Knowledge, bool], list[Block]]
@@ -74,15 +74,13 @@ def _drug_side_effects(drug: Drug, knowledge: Knowledge, full: bool) -> list[Blo
         parts.append("*Boxed warning:* " + escape(drug.boxed_warning))
     if parts:
         out.append(bk.section("*Side effects*\n" + "\n".join(parts)))
-    if full and drug.side_effects:
-        first = drug.side_effects[0]
-        name = knowledge.entries[first].name if first in knowledge.entries else first
+    linked = [knowledge.entries[i] for i in drug.side_effects if i in knowledge.entries]
+    if linked:  # each side effect is a button to its management by grade
+        shown = linked if full else linked[:6]
         out.append(
-            bk.context(
-                [
-                    "Ask for a side effect by name for its management by "
-                    "grade, e.g. `/immuno " + escape(name) + "`"
-                ]
+            bk.actions(
+                [bk.button(e.name, ACTION_SECTION, f"{e.id}|management") for e in shown],
+                block_id=f"immuno.side-effects.{drug.id}",
             )
         )
     return out

@@ -50,6 +50,18 @@ def miss(query: str, match: Match, kind: Kind | None = None) -> Message:
     return Message(text=f"No entry for “{shown}”{what}.{suggestion_text}", blocks=out)
 
 
+def outside_cause(query: str, agent: str) -> Message:
+    """A question about a cause outside cancer immunotherapy: said so, no irAE card."""
+    shown = bk.escape_user_text(query)
+    cause = bk.escape_user_text(agent, 60)
+    text = (
+        f"“{cause}” is not a cancer immunotherapy in immuno's knowledge, so “{shown}” is not "
+        "answered as an immunotherapy side effect. Check that drug's own label."
+    )
+    out = [bk.section(text), disclaimer_block()]
+    return Message(text=text, blocks=out)
+
+
 def choices(query: str, match: Match) -> Message:
     """An ambiguous query: the candidates as buttons."""
     shown = bk.escape_user_text(query)

@@ -80,8 +80,12 @@ def register(app: App, services: Services) -> None:
         app.action(action_pattern(action))(ack=ack_only, lazy=[show_section])
 
     def share(body: dict[str, Any]) -> None:
-        entry_id, section, _ = parse_value(action_value(body))
-        message = answering.entry_card(services.store.index, entry_id, section or None)
+        entry_id, section, query = parse_value(action_value(body))
+        message: Message | None
+        if section == "answer" and query:  # an answer to a question: share that answer
+            message = answering.answer(query, services.store.index).message
+        else:
+            message = answering.entry_card(services.store.index, entry_id, section or None)
         url = body.get("response_url")
         if message is None or not url:
             return

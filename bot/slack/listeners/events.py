@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot import answering, feedback, render, views
 from bot.knowledge import Kind
 from bot.query import strip_mentions
+from bot.render import Message
 from bot.slack import delivery
 from bot.slack.claims import claimed_work, keyword_candidate
 from bot.state import Claim
@@ -84,18 +85,27 @@ def register(app: App, services: Services) -> None:
         limit = services.config.keyword_replies_per_minute
         with claimed_work(services, body) as work:
             read = (event.get("text") or "")[: answering.MAX_QUERY_CHARS]  # as for a question
-            # Concepts are subjects, not things a message names: "immunotherapy" in a chat
-            # about a patient is not a question about how immunotherapy works.
-            named = [
-                e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT
-            ]
-            for entry in named[:MAX_KEYWORD_CARDS]:
-                if state.claim_thread(team, channel, thread, entry.id) is not Claim.MINE:
+            replies: list[tuple[str, Message]] = []
+            described = answering.patient_answer(read, index)
+            if described is not None and described.entry is not None:
+                # A described patient gets the compact answer instead of cards.
+                replies = [(described.entry.id, described.message.public())]
+            else:
+                # Concepts are subjects, not things a message names: "immunotherapy" in a
+                # chat about a patient is not a question about how immunotherapy works.
+                named = [
+                    e for e in index.entries_named(read, fuzzy=False) if e.kind is not Kind.CONCEPT
+                ]
+                replies = [
+                    (e.id, render.compact_card(e, index.knowledge))
+                    for e in named[:MAX_KEYWORD_CARDS]
+                ]
+            for entry_id, card in replies:
+                if state.claim_thread(team, channel, thread, entry_id) is not Claim.MINE:
                     continue  # already posted in this thread (or the store is unreachable)
                 if state.take_rate_slot(team, channel, limit, 60.0) is not Claim.MINE:
-                    state.release_thread(team, channel, thread, entry.id)
+                    state.release_thread(team, channel, thread, entry_id)
                     break  # this channel had its cards this minute
-                card = render.compact_card(entry, index.knowledge)
                 work.sent(
                     delivery.call(
                         client,

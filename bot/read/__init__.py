@@ -1,0 +1,141 @@
+"""Read a clinical question: the entries it names, its findings, a stated grade, its intent.
+
+`read(text, index)` is pure: the same text and knowledge always give the same Question. The
+entries come from the resolver's scan (names, brands, aliases, typos of agents); the findings
+from the lab vocabulary and the side effects' sign phrases; the intent from question grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+from bot import words
+from bot.knowledge import Entry, Kind, Knowledge
+from bot.read.intent import Intent, find_intent
+from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
+from bot.resolve import Index
+
+_GRADE_RE = re.compile(r"\b(?:grade|gr\.?|g)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b(?!\s*(?:mg|g/|%))")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_OR_WORDS = ("or", "versus", "vs")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question says, before any answer is chosen."""
+
+    text: str
+    intent: Intent | None
+    entries: tuple[Entry, ...] = ()
+    readings: tuple[Reading, ...] = ()
+    signs: tuple[str, ...] = ()
+    grade: int | None = None
+    days: int | None = None
+    alternatives: tuple[Entry, ...] = ()
+    fuzzy: tuple[str, ...] = ()  # ids named only through a typo
+
+    def of_kind(self, kind: Kind) -> list[Entry]:
+        return [e for e in self.entries if e.kind is kind]
+
+    @property
+    def clinical(self) -> bool:
+        """Whether it describes a patient (values, signs or a grade), not only names."""
+        return bool(self.readings or self.signs or self.grade is not None)
+
+
+def stated_grade(text: str) -> int | None:
+    match = _GRADE_RE.search(normalise(text))
+    if match is None:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _ROMAN[token]
+
+
+def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list[str], list[Entry]]:
+    """Entries named (in order), those named only by a typo, and any "A or B" pair."""
+    toks = words.tokens(text)
+    # Exact names first (a dictionary lookup per span); typo matching only when none is found
+    # and the question has something clinical to answer (else the resolver does it anyway).
+    hits = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
+    if not hits and typos:
+        hits = [h for h in index.scan(text) if len(h.ids) == 1]
+    named: list[Entry] = []
+    fuzzy: list[str] = []
+    for hit in hits:
+        entry = index.knowledge.entries[hit.ids[0]]
+        if entry not in named:
+            named.append(entry)
+            if hit.how == "fuzzy":
+                fuzzy.append(entry.id)
+    pair: list[Entry] = []
+    for first, second in pairwise(hits):
+        between = toks[first.start + first.length : second.start]
+        a = index.knowledge.entries[first.ids[0]]
+        b = index.knowledge.entries[second.ids[0]]
+        if between and between[-1] in _OR_WORDS and a.kind is b.kind and a is not b:
+            pair = [a, b]
+            break
+    return named, fuzzy, pair
+
+
+def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:
+    """A cancer written in part beside a drug or class ("CAR-T for mantle cell", "ICI for
+    biliary"): the words left once the agent's name is taken out, read as a cancer name."""
+    agents = [e for e in named if e.kind in (Kind.DRUG, Kind.CLASS)]
+    if not agents or any(e.kind is Kind.CANCER for e in named):
+        return []
+    spans = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
+    toks = words.tokens(text)
+    taken = {i for h in spans for i in range(h.start, h.start + h.length)}
+    rest = " ".join(t for i, t in enumerate(toks) if i not in taken)
+    if not rest.strip():
+        return []
+    match = index.resolve(rest, kind=Kind.CANCER)
+    return [match.entry] if match.entry is not None else []
+
+
+#: A clinical question is a sentence or two; longer text is read only this far.
+MAX_READ = 400
+_PAIR_RE = re.compile(r"\b(or|vs\.?|versus)\b", re.I)
+
+
+def asks_something(text: str, knowledge: Knowledge) -> bool:
+    """Whether a line has more than names in it: an intent, a value or finding, a stated grade,
+    or a choice ("A or B"). A line with none of these is a lookup, answered by its card."""
+    text = text[:MAX_READ]
+    return bool(
+        find_intent(text)
+        or _PAIR_RE.search(text)
+        or stated_grade(text) is not None
+        or read_signs(text, knowledge)
+        or read_labs(text, knowledge)
+    )
+
+
+def read(text: str, index: Index) -> Question:
+    """The Question a line of user text asks (its first MAX_READ characters)."""
+    text = text[:MAX_READ]
+    knowledge = index.knowledge
+    intent = find_intent(text)
+    readings = read_labs(text, knowledge)
+    signs = read_signs(text, knowledge)
+    grade = stated_grade(text)
+    asks = bool(intent or readings or signs or grade is not None)
+    named, fuzzy, pair = _entries(text, index, typos=asks)
+    named += _cancer_beside(text, named, index)
+    return Question(
+        text=text,
+        intent=intent,
+        entries=tuple(named),
+        readings=readings,
+        signs=signs,
+        grade=grade,
+        days=read_days(text),
+        alternatives=tuple(pair),
+        fuzzy=tuple(fuzzy),
+    )
+
+
+__all__ = ["Intent", "Question", "Reading", "asks_something", "read", "stated_grade"]

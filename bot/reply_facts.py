@@ -1,0 +1,398 @@
+"""Answer fact questions about drugs, classes and cancers from their fields, yes or no first.
+
+"Does blinatumomab have a boxed warning?" answers from `boxed_warning`; "is a REMS still
+required for Kymriah?" from the REMS sentences of `status`; "when was ipilimumab first approved"
+from `first_approval_year`; "pembro or nivo for melanoma" from each drug's indication note.
+A fact the knowledge does not hold is said to be absent, in one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.knowledge import Cancer, Drug, Entry, Knowledge, TherapyClass
+from bot.read import Intent, Question
+from bot.reply import Reply, agents_of
+from bot.reply_quotes import FIRST_BUDGET, split_sentences
+
+_REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b", re.I)
+_UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
+_PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat", re.I)
+_DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
+_GONE_RE = re.compile(r"\b(discontinued|withdrawn|no longer (marketed|available))\b", re.I)
+_YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
+
+
+def _names(drugs: list[Drug]) -> str:
+    if len(drugs) > 2:
+        return f"{len(drugs)} drugs"
+    return " and ".join(d.name for d in drugs[:2])
+
+
+def _drug_buttons(drugs: list[Drug]) -> tuple[tuple[str, str, str], ...]:
+    out = []
+    for drug in drugs[:2]:
+        out.append((f"{drug.name[:1].upper()}{drug.name[1:]} card", drug.id, "overview"))
+    if len(drugs) == 1:
+        out.append(("Side effects", drugs[0].id, "side_effects"))
+        out.append(("Monitoring", drugs[0].id, "monitoring"))
+    return tuple(out)
+
+
+def _sentences(text: str, pattern: re.Pattern[str]) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;])\s+", text) if pattern.search(s)]
+
+
+def _reply(
+    drugs: list[Drug], intent: Intent, lead: str, lines: list[str], *, missing: bool = False
+) -> Reply:
+    text = "\n".join(lines)
+    head, rest = split_sentences(text, FIRST_BUDGET)
+    details = (("More", rest),) if rest else ()
+    return Reply(
+        drugs[0],
+        intent,
+        lead,
+        head,
+        None,
+        details,
+        _drug_buttons(drugs),
+        drugs[0].sources,
+        missing=missing,
+        others=tuple(drugs[1:]),
+    )
+
+
+def _verdict_lead(topic: str, drugs: list[Drug], verdicts: list[str]) -> str:
+    """ "Yes — boxed warning: blinatumomab"; for two drugs, each with its own answer; for a
+    class, how many of its drugs."""
+    if len(drugs) == 1:
+        return f"{verdicts[0]} — {topic}: {drugs[0].name}"
+    if len(drugs) > 2:
+        said = {v: verdicts.count(v) for v in dict.fromkeys(verdicts)}
+        counts = ", ".join(f"{v.lower()} for {n} of {len(drugs)}" for v, n in said.items())
+        return f"{topic}: {counts} drugs"
+    return f"{topic}: " + " · ".join(
+        f"{d.name} {v.lower()}" for d, v in zip(drugs, verdicts, strict=False)
+    )
+
+
+def boxed_warning(drugs: list[Drug]) -> Reply:
+    lines, verdicts = [], []
+    for drug in drugs:
+        text = drug.boxed_warning.strip()
+        if text.lower().rstrip(".") == "none":
+            verdicts.append("No")
+            lines.append(f"No. {drug.title}: the US label has no boxed warning.")
+        elif text:
+            verdicts.append("Yes")
+            lines.append(f"Yes. {drug.title} boxed warning: {text}")
+        else:
+            verdicts.append("Not recorded")
+            lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
+    missing = all(not d.boxed_warning for d in drugs)
+    lead = _verdict_lead("boxed warning", drugs, verdicts)
+    return _reply(drugs, Intent.BOXED_WARNING, lead, lines, missing=missing)
+
+
+def rems(drugs: list[Drug]) -> Reply:
+    lines, verdicts = [], []
+    for drug in drugs:
+        said = _sentences(f"{drug.status} {drug.summary}", re.compile(r"\bREMS\b"))
+        if not said:
+            verdicts.append("Not recorded")
+            lines.append(f"The knowledge records no REMS for {drug.title}; check the label.")
+            continue
+        text = " ".join(dict.fromkeys(said))
+        if _UNSURE_RE.search(text):
+            verdict = "Unclear"
+        elif _REMS_GONE_RE.search(text):
+            verdict = "No"
+        else:
+            verdict = "Yes"
+        verdicts.append(verdict)
+        lines.append(f"{verdict}. {drug.title}: {text}")
+    return _reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
+
+
+_ORDER_RE = re.compile(r"\b(before|earlier than|after|later than)\b", re.I)
+
+
+def _order_verdict(drugs: list[Drug], question: str) -> str:
+    """ "Was A approved before B?": yes or no from the two approval years, in the order named."""
+    asked = _ORDER_RE.search(question)
+    if len(drugs) != 2 or not asked or not _YES_NO_RE.match(question):
+        return ""
+    a, b = drugs[0].first_approval_year, drugs[1].first_approval_year
+    if not a or not b:
+        return ""
+    if a == b:
+        return "Same year"
+    before = asked.group(1).lower() in ("before", "earlier than")
+    return "Yes" if (a < b) == before else "No"
+
+
+def approval(drugs: list[Drug], question: str = "") -> Reply:
+    verdict = _order_verdict(drugs, question)
+    dated = [d for d in drugs if d.first_approval_year]
+    lines = [f"{d.title}: first FDA approval in {d.first_approval_year}." for d in dated]
+    if len(dated) == 2:
+        a, b = sorted(dated, key=lambda d: d.first_approval_year or 0)
+        if a.first_approval_year == b.first_approval_year:
+            lines.insert(
+                0, f"Same year ({a.first_approval_year}); the knowledge holds the year only."
+            )
+        else:
+            lines.insert(
+                0, f"{a.name[:1].upper()}{a.name[1:]} was first ({a.first_approval_year})."
+            )
+    if len(dated) == 2:
+        drugs = sorted(drugs, key=lambda d: d.first_approval_year or 0)
+    for drug in drugs:
+        if not drug.first_approval_year:
+            lines.append(f"The knowledge holds no approval year for {drug.title}.")
+        for sentence in _sentences(drug.status, re.compile(r"approv", re.I))[:1]:
+            lines.append(sentence)
+    lead = f"First FDA approval: {_names(drugs)}"
+    lead = f"{verdict} — {lead}" if verdict else lead
+    return _reply(drugs, Intent.APPROVAL, lead, lines, missing=not dated)
+
+
+def target(entries: list[Entry]) -> Reply | None:
+    drugs = [e for e in entries if isinstance(e, Drug)]
+    if drugs:
+        lines = []
+        for drug in drugs[:2]:
+            mechanism = split_sentences(drug.mechanism, 300)[0] if drug.mechanism else ""
+            lines.append(
+                f"{drug.title}: target {drug.target or 'not recorded'}. {mechanism}".strip()
+            )
+        return _reply(
+            drugs[:2],
+            Intent.TARGET,
+            f"Target and mechanism: {_names(drugs)}",
+            lines,
+            missing=not any(d.target or d.mechanism for d in drugs),
+        )
+    classes = [e for e in entries if isinstance(e, TherapyClass)]
+    if classes and classes[0].mechanism:
+        head, rest = split_sentences(classes[0].mechanism)
+        return Reply(
+            classes[0],
+            Intent.TARGET,
+            f"{classes[0].name}: mechanism",
+            head,
+            details=(("More", rest),) if rest else (),
+            buttons=(("Full entry", classes[0].id, "overview"),),
+            sources=classes[0].sources,
+        )
+    return None
+
+
+def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> Reply:
+    """Pregnancy or driving: the monitoring lines (and linked entries) that speak of it."""
+    pattern = _PREGNANCY_RE if intent is Intent.PREGNANCY else _DRIVING_RE
+    topic = "pregnancy or contraception" if intent is Intent.PREGNANCY else "driving"
+    lines = []
+    for drug in drugs:
+        said = [m for m in drug.monitoring if pattern.search(m)]
+        said += _sentences(drug.boxed_warning, pattern)
+        if intent is Intent.PREGNANCY:
+            for effect_id in drug.side_effects:
+                effect = knowledge.entries.get(effect_id)
+                for row in getattr(effect, "management", ()):
+                    said += [
+                        s for s in _sentences(row.text, pattern) if drug.name.split("-")[0] in s
+                    ]
+        if said:
+            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(said)))
+        else:
+            lines.append(
+                f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
+            )
+    missing = all("holds no" in line for line in lines)
+    if len(drugs) > 2 and not missing:  # a class: only the members whose label speaks of it
+        lines = [line for line in lines if "holds no" not in line]
+    topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
+    lead = f"{topic_lead}: {_names(drugs)}"
+    return _reply(drugs, intent, lead, lines, missing=missing)
+
+
+def monitoring(drugs: list[Drug]) -> Reply:
+    lines = [
+        f"{d.title}: " + "; ".join(m.rstrip(".") for m in d.monitoring)
+        for d in drugs
+        if d.monitoring
+    ]
+    if not lines:
+        lines = [f"The knowledge holds no monitoring list for {drugs[0].title}; see the label."]
+    return _reply(
+        drugs,
+        Intent.MONITOR,
+        f"What to monitor: {_names(drugs)}",
+        lines,
+        missing=not drugs[0].monitoring,
+    )
+
+
+def side_effects(entry: Entry, knowledge: Knowledge) -> Reply:
+    if isinstance(entry, TherapyClass):
+        ids = list(entry.hallmark_toxicities)
+        serious, common = ids, []
+    else:
+        drug = entry if isinstance(entry, Drug) else None
+        serious = list(drug.serious_side_effects) if drug else []
+        common = [i for i in (drug.common_side_effects if drug else ()) if i not in serious]
+    names = knowledge.names_of
+    lines = []
+    if serious:
+        lines.append("Serious: " + ", ".join(names(serious)) + ".")
+    if common:
+        lines.append("Common: " + ", ".join(names(common)) + ".")
+    other = getattr(entry, "other_side_effects", ())
+    if other:
+        lines.append("Also frequent: " + ", ".join(other) + ".")
+    if not lines:
+        lines = [f"The knowledge lists no side effects for {entry.title}."]
+    buttons = tuple(
+        (knowledge.entries[i].name[:75], i, "overview")
+        for i in [*serious, *common]
+        if i in knowledge.entries
+    )
+    head, rest = split_sentences("\n".join(lines))
+    return Reply(
+        entry,
+        Intent.SIDE_EFFECTS,
+        f"Side effects of {entry.title}",
+        head,
+        details=(("More", rest),) if rest else (),
+        buttons=(("Full card", entry.id, "overview"), *buttons[:12]),
+        sources=entry.sources,
+    )
+
+
+def indications(question: Question, knowledge: Knowledge) -> Reply | None:
+    """A cancer's immunotherapies, narrowed to the class or drug named; or a drug's uses."""
+    cancers = [e for e in question.entries if isinstance(e, Cancer)]
+    agents = agents_of(question)
+    drugs = [a for a in agents if isinstance(a, Drug)]
+    if cancers and drugs and _YES_NO_RE.match(question.text):
+        return _drug_in_cancer(drugs[0], cancers[0])
+    if cancers:
+        cancer = cancers[0]
+        pairs = knowledge.drugs_for_cancer(cancer.id)
+        drug_ids = {a.id for a in agents if isinstance(a, Drug)}
+        for agent in agents:
+            if isinstance(agent, TherapyClass):
+                drug_ids |= {d.id for d in knowledge.drugs_in_class(agent.id)}
+        narrowed = [(d, i) for d, i in pairs if d.id in drug_ids] if agents else pairs
+        # Products whose status says they are no longer marketed come last.
+        narrowed = sorted(narrowed, key=lambda pair: bool(_GONE_RE.search(pair[0].status)))
+        if agents and not narrowed:
+            names = " / ".join(a.name for a in agents)
+            first = f"The knowledge lists no {names} indication in {cancer.name}."
+            lines = [first]
+        else:
+            lines = [f"{d.title}: {i.note}" if i.note else d.title for d, i in narrowed]
+        head, rest = split_sentences("\n".join(lines), FIRST_BUDGET - 120)
+        shown = head.count("\n") + 1
+        others = list(dict.fromkeys(d.title.split(" (")[0] for d, _ in narrowed[shown:]))
+        if others:  # every drug is named in the answer; the notes of the rest are below
+            head += "\nAlso: " + ", ".join(others)
+        buttons = tuple((d.name[:75], d.id, "overview") for d, _ in narrowed[:8])
+        scope = f" ({' / '.join(a.name for a in agents)})" if agents else ""
+        return Reply(
+            cancer,
+            Intent.INDICATIONS,
+            f"{cancer.name}: immunotherapies{scope}",
+            head,
+            details=(("More", rest),) if rest else (),
+            buttons=(("Full entry", cancer.id, "therapies"), *buttons),
+            sources=cancer.sources,
+            missing=bool(agents) and not narrowed,
+        )
+    drugs = [a for a in agents if isinstance(a, Drug)]
+    if drugs:
+        drug = drugs[0]
+        lines = [
+            f"{knowledge.entries[i.cancer].name}: {i.note}"
+            if i.note
+            else knowledge.entries[i.cancer].name
+            for i in drug.indications
+            if i.cancer in knowledge.entries
+        ]
+        if not lines:
+            lines = [f"The knowledge lists no indications for {drug.title}."]
+        return _reply([drug], Intent.INDICATIONS, f"{drug.title}: approved for", lines)
+    return None
+
+
+def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply | None:
+    """Findings that point to no side effect of the drug named: say so, show the drug."""
+    agent = next((a for a in agents_of(question) if a.id not in question.fuzzy), None)
+    if agent is None:
+        return None
+    said = [knowledge.labs[r.lab].name for r in question.readings if r.lab in knowledge.labs]
+    said += list(question.signs)
+    what = ", ".join(dict.fromkeys(said)) or "these findings"
+    first = (
+        f"The knowledge holds no side effect of {agent.name} that {what} points to; "
+        f"the {agent.name} entry and its side effects are below."
+    )
+    unsure = [r for r in question.readings if r.value is not None and not r.direction]
+    if unsure:
+        shown = ", ".join(f"{knowledge.labs[r.lab].name} {r.shown}" for r in unsure)
+        first = (
+            f"{shown}: is that high or low for your lab? Side effects of {agent.name} differ "
+            f"by direction, so say which (e.g. “low {knowledge.labs[unsure[0].lab].name}”)."
+        )
+    effects = getattr(agent, "side_effects", ()) or getattr(agent, "hallmark_toxicities", ())
+    buttons = tuple(
+        (knowledge.entries[i].name[:75], i, "overview") for i in effects if i in knowledge.entries
+    )
+    return Reply(
+        agent,
+        intent,
+        agent.title,
+        first,
+        details=(("Summary", agent.summary),),
+        buttons=(("Full card", agent.id, "overview"), *buttons[:10]),
+        sources=agent.sources,
+        missing=True,
+    )
+
+
+def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
+    """ "Is pembro used in endometrial cancer?": yes with the label's note, or no."""
+    notes = [i.note for i in drug.indications if i.cancer == cancer.id]
+    if notes:
+        lines = [f"Yes. {drug.title} in {cancer.name}: " + "; ".join(n for n in notes if n)]
+    else:
+        lines = [f"No: the knowledge lists no {cancer.name} indication for {drug.title}."]
+    verdict = "Yes" if notes else "No"
+    return _reply([drug], Intent.INDICATIONS, f"{verdict} — {drug.name} in {cancer.name}", lines)
+
+
+def choose(question: Question, knowledge: Knowledge) -> Reply:
+    """ "A or B": both, side by side, for the cancer named if any."""
+    pair = list(question.alternatives)
+    cancer = next((e for e in question.entries if isinstance(e, Cancer)), None)
+    lines = []
+    for entry in pair:
+        note = ""
+        if cancer is not None and isinstance(entry, Drug):
+            found = [i.note or "approved" for i in entry.indications if i.cancer == cancer.id]
+            note = found[0] if found else f"no {cancer.name} indication in the knowledge"
+        lines.append(f"{entry.title}: {note or split_sentences(entry.summary, 240)[0]}")
+    head, rest = split_sentences("\n".join(lines))
+    where = f" in {cancer.name}" if cancer else ""
+    return Reply(
+        pair[0],
+        Intent.CHOOSE,
+        f"{pair[0].name} or {pair[1].name}{where}",
+        head,
+        details=(("More", rest),) if rest else (),
+        buttons=tuple((e.name[:75], e.id, "overview") for e in pair),
+        sources=pair[0].sources,
+        others=(pair[1],),
+    )

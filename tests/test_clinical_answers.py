@@ -1,0 +1,245 @@
+"""Clinical questions as staff type them: the right entry, grade and intent, answered first.
+
+A small development set written from the clinician's side (finding + drug, grade + action,
+yes/no facts, cancer + class). Each case checks what a user would notice: which entry the reply
+is about, the grade computed from the values, the intent read, and that the first section block
+carries the answer (a word of it) within its length budget. The independent bench lives in
+bench/; these guard the causes fixed while building.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import answer
+from bot.resolve import Index
+
+# (question, entry id, grade, intent, words the first block must contain)
+DEV_SET = [
+    ("bilirubin rising on ipi/nivo", "hepatitis", None, "act", ["bilirubin", "ULN"]),
+    ("high TSH on nivo", "hypothyroidism", None, "act", ["TSH", "Grade 1"]),
+    ("8 watery stools a day above baseline on ipi+nivo", "colitis", 3, "act", ["≥7", "Hold"]),
+    ("AST 6x ULN on atezo", "hepatitis", 3, "act", ["grade 3", "methylprednisolone"]),
+    ("grade 3 hepatitis: what now?", "hepatitis", 3, "act", ["methylprednisolone"]),
+    ("does blinatumomab have a boxed warning?", "blinatumomab", None, "boxed_warning", ["Yes"]),
+    ("fever and hypotension day 3 after axi-cel", "crs", 2, "act", ["Tocilizumab"]),
+    ("TSH suppressed and free T4 high on pembrolizumab", "hyperthyroidism", None, "act", []),
+    ("low TSH with low free T4 on ipilimumab", "hypophysitis", None, "act", ["replacement"]),
+    ("low cortisol, high ACTH on nivolumab", "adrenal-insufficiency", None, "act", []),
+    ("troponin elevated on ipi + nivo", "myocarditis", None, "act", ["troponin"]),
+    ("creatinine doubled from baseline on pembrolizumab", "nephritis", 2, "act", ["2–3×"]),
+    ("creatinine 2.9 (baseline 0.8) on nivo", "nephritis", 3, "act", ["Permanently"]),
+    ("fasting glucose 320 mg/dL on pembro", "type-1-diabetes", 3, "act", ["insulin"]),
+    ("glucose 28 mmol/L and ketones on nivolumab", "type-1-diabetes", 4, "act", ["DKA"]),
+    ("5 stools per day over baseline on ipilimumab", "colitis", 2, "act", ["Prednisone"]),
+    ("ALT 4x ULN on durvalumab, what to do", "hepatitis", 2, "act", ["Hold"]),
+    ("bilirubin 4 times ULN on tremelimumab", "hepatitis", 3, "act", [">3–10× ULN"]),
+    ("ICE score 5 after axi-cel", "icans", 2, "act", ["3–6"]),
+    ("confused, word-finding difficulty after blinatumomab", "icans", None, "act", ["ICANS"]),
+    ("seizure day 6 after cilta-cel", "icans", 3, "act", ["ICU"]),
+    ("fever 39 on day 2 after teclistamab, no hypotension", "crs", 1, "act", ["≥38"]),
+    ("hypotension needing two vasopressors after tisa-cel", "crs", 4, "act", ["methylpred"]),
+    ("CRS on high-flow nasal cannula 10 L after liso-cel", "crs", 3, "act", ["dexamethasone"]),
+    ("grade 2 CRS tocilizumab dose", "crs", 2, "act", ["8 mg/kg"]),
+    ("how is ICANS graded", "icans", None, "grade", ["ICE"]),
+    ("what grade is AST 7x ULN", "hepatitis", 3, "grade", ["grade 3"]),
+    ("grade 2 pneumonitis on pembrolizumab: can we rechallenge?", "pneumonitis", 2, "act", []),
+    ("is a REMS still required for Yescarta?", "axicabtagene-ciloleucel", None, "rems", ["No"]),
+    ("when was ipilimumab first approved?", "ipilimumab", None, "approval", ["2011"]),
+    ("which was approved first, nivolumab or ipilimumab?", "ipilimumab", None, "approval", []),
+    ("what does tebentafusp target", "tebentafusp", None, "target", ["gp100"]),
+    ("contraception after trastuzumab", "trastuzumab", None, "pregnancy", ["7 months"]),
+    ("can patients drive after Breyanzi?", "lisocabtagene-maraleucel", None, "driving", []),
+    ("when does hypophysitis start on ipilimumab", "hypophysitis", None, "onset", ["6–9"]),
+    ("PD-1 inhibitors for melanoma", "melanoma", None, "indications", ["Nivolumab"]),
+    ("pembrolizumab or nivolumab for melanoma?", "pembrolizumab", None, "choose", ["Nivolumab"]),
+    ("side effects of cemiplimab", "cemiplimab", None, "side_effects", ["Serious"]),
+    ("AEs nivolumab", "nivolumab", None, "side_effects", ["pneumonitis"]),
+    ("toxicity pembrolizumab", "pembrolizumab", None, "side_effects", ["colitis"]),
+    ("rash over 50% BSA with severe itching on nivolumab", "dermatitis", 3, "act", []),
+    ("Mg 0.8 mg/dL on panitumumab", "hypomagnesemia", 3, "act", ["IV magnesium"]),
+    ("IgG low after tisagenlecleucel", "b-cell-aplasia", None, "act", []),
+    ("hyperkalemia and uric acid high after rituximab", "tumor-lysis-syndrome", None, "act", []),
+    ("grade 4 myocarditis on nivolumab", "myocarditis", 4, "act", ["permanently"]),
+]
+
+
+def first_block(reply) -> str:
+    return next(b["text"]["text"] for b in reply.message.blocks if b["type"] == "section")
+
+
+def visible(reply) -> int:
+    total = 0
+    for block in reply.message.blocks:
+        if block["type"] in ("section", "header"):
+            total += len(block.get("text", {}).get("text", ""))
+        elif block["type"] == "context":
+            total += sum(len(e["text"]) for e in block["elements"])
+    return total
+
+
+@pytest.mark.parametrize(("question", "entry", "grade", "intent", "says"), DEV_SET)
+def test_clinical_question_is_answered_first(
+    index: Index, question: str, entry: str, grade: int | None, intent: str, says: list[str]
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is not None and reply.entry.id == entry, question
+    assert reply.grade == grade, question
+    assert reply.intent == intent, question
+    first = first_block(reply).replace("&gt;", ">").replace("&lt;", "<")
+    for word in says:
+        assert word.lower() in first.lower(), (question, first)
+    assert len(first) <= 800  # the answer itself, with its bold lead and source line
+    assert visible(reply) <= 1500  # the first reply stays short; the rest is a button away
+    assert "Source:" in first
+
+
+@pytest.mark.parametrize(
+    ("question", "never"),
+    [
+        ("high TSH on nivo", "hyperthyroidism"),
+        ("TSH 14 and rising on pembrolizumab", "hyperthyroidism"),
+        ("suppressed TSH on pembrolizumab", "hypothyroidism"),
+        ("low ACTH and low cortisol on ipilimumab", "adrenal-insufficiency"),
+        ("high ACTH with low cortisol on nivolumab", "hypophysitis"),
+        ("free T4 high on nivolumab", "hypophysitis"),
+    ],
+)
+def test_a_finding_never_lands_on_the_opposite_entry(
+    index: Index, question: str, never: str
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is None or reply.entry.id != never
+
+
+def test_a_grade_shows_the_rule_that_gave_it(index: Index) -> None:
+    first = first_block(answer("8 watery stools a day above baseline on ipi+nivo", index))
+    assert "8/day" in first and "≥7/day" in first and "grade 3" in first
+    assert "CTCAE" in first
+
+
+def test_a_raw_value_without_the_labs_limit_is_not_graded_silently(index: Index) -> None:
+    reply = answer("ALT 250 on pembrolizumab", index)
+    first = first_block(reply).replace("&gt;", ">")
+    assert reply.grade is None
+    assert "needs the lab's ULN" in first and "grade 3 >5–20× ULN" in first
+
+
+def test_a_given_limit_turns_a_raw_value_into_a_grade(index: Index) -> None:
+    reply = answer("ALT 250 (ULN 40) on pembrolizumab", index)
+    assert reply.grade == 3  # 6.25x ULN
+
+
+def test_a_grade_named_with_an_action_gives_that_grades_step(index: Index) -> None:
+    first = first_block(answer("grade 2 colitis on ipilimumab: dose?", index))
+    assert "Prednisone 1 mg/kg/day" in first  # the grade 2 row, not the grading table
+
+
+def test_words_inside_other_phrases_do_not_decide(index: Index) -> None:
+    # "doubled" is a direction, not "double vision"; "multiple" in myeloma is not pressors
+    assert answer("creatinine doubled on nivolumab", index).entry.id == "nephritis"
+    reply = answer("fever day 2 after teclistamab for multiple myeloma", index)
+    assert reply.entry.id == "crs" and reply.grade == 1
+
+
+def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:
+    reply = answer("keytruda", index)
+    assert reply.entry.id == "pembrolizumab" and reply.intent == "lookup"
+    assert reply.message.blocks[0]["type"] == "header"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "rash from amoxicillin",
+        "AKI from cisplatin",
+        "diarrhea from irinotecan",
+        "neutropenic fever after chemo",
+        "hyperglycemia from dexamethasone",
+        "pneumonitis from bleomycin",
+    ],
+)
+def test_a_cause_outside_immunotherapy_is_not_shown_an_irae_card(
+    index: Index, question: str
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is None
+    assert "not a cancer immunotherapy" in reply.message.text.lower()
+
+
+def test_a_steroid_given_for_the_irae_is_not_taken_for_its_cause(index: Index) -> None:
+    assert answer("colitis on prednisone not improving", index).entry.id == "colitis"
+
+
+def test_fever_and_hypotension_mean_crs_only_after_a_car_t_or_an_engager(index: Index) -> None:
+    assert answer("fever and hypotension day 3 after axi-cel", index).entry.id == "crs"
+    assert answer("fever and hypotension on pembrolizumab", index).entry.id != "crs"
+
+
+def test_no_lab_direction_ever_lands_on_an_entry_that_says_the_opposite(index: Index) -> None:
+    """Every lab any side effect lists, asked high and low with every drug that causes a side
+    effect naming that lab: the reply's entry never lists the lab the other way."""
+    from bot.knowledge import SideEffect
+
+    knowledge = index.knowledge
+    effects = [e for e in knowledge.entries.values() if isinstance(e, SideEffect)]
+    asked = 0
+    for effect in effects:
+        for finding in effect.findings:
+            if not finding.lab:
+                continue
+            lab = knowledge.labs[finding.lab]
+            for drug in knowledge.drugs_causing(effect.id)[:3]:
+                for direction in ("high", "low"):
+                    reply = answer(f"{direction} {lab.name} on {drug.name}", index)
+                    asked += 1
+                    chosen = reply.entry
+                    if not isinstance(chosen, SideEffect):
+                        continue
+                    against = [
+                        f
+                        for f in chosen.findings
+                        if f.lab == finding.lab and f.direction and f.direction != direction
+                    ]
+                    assert not against, (direction, lab.name, drug.name, chosen.id)
+    assert asked > 100
+
+
+# (question, entry id, intent, words the first block must contain)
+FACTS = [
+    ("do CAR-T products have a boxed warning?", "car-t-cell-therapy", "boxed_warning", ["yes"]),
+    ("is there a REMS for CAR-T", "car-t-cell-therapy", "rems", ["REMS"]),
+    ("driving after CAR-T", "car-t-cell-therapy", "driving", ["drive"]),
+    ("does Opdivo have a black box warning?", "nivolumab", "boxed_warning", ["No"]),
+    ("Was Yervoy approved before Keytruda?", "ipilimumab", "approval", ["Yes", "2011"]),
+    ("was pembrolizumab approved after nivolumab?", "pembrolizumab", "approval", ["Same"]),
+    ("how does the PD-1 inhibitor class work", "pd-1-inhibitors", "target", ["PD-1"]),
+    ("what is pembrolizumab used for", "pembrolizumab", "indications", ["Melanoma"]),
+    ("is pembro used in endometrial cancer?", "pembrolizumab", "indications", ["Yes"]),
+    ("is ipilimumab approved for breast cancer?", "ipilimumab", "indications", ["No"]),
+    ("what to monitor on ipilimumab", "ipilimumab", "monitor", ["thyroid"]),
+    ("pregnancy on checkpoint inhibitors", "checkpoint-inhibitors", "pregnancy", ["Pregnancy"]),
+    ("side effects of the CAR-T class", "car-t-cell-therapy", "side_effects", ["CRS"]),
+    ("pembrolizumab or ipilimumab?", "pembrolizumab", "choose", ["Ipilimumab"]),
+    ("atezo vs durva in SCLC", "atezolizumab", "choose", ["Durvalumab"]),
+]
+
+
+@pytest.mark.parametrize(("question", "entry", "intent", "says"), FACTS)
+def test_fact_questions_answer_first(
+    index: Index, question: str, entry: str, intent: str, says: list[str]
+) -> None:
+    reply = answer(question, index)
+    assert reply.entry is not None and reply.entry.id == entry, question
+    assert reply.intent == intent, question
+    first = first_block(reply)
+    for word in says:
+        assert word.lower() in first.lower(), (question, first)
+
+
+def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
+    first = first_block(answer("TSH 0.02 on pembrolizumab", index))
+    assert "high or low" in first  # a value with no direction, several entries disagree
+    reply = answer("hemoptysis and high ferritin on pembrolizumab", index)
+    assert reply.entry is not None and reply.entry.id == "pembrolizumab"
+    assert "holds no side effect of pembrolizumab" in first_block(reply)

@@ -1,0 +1,185 @@
+"""The question reader, the grading engine and the validator's checks of findings and criteria."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.grading import grade
+from bot.knowledge import Knowledge, SideEffect
+from bot.loading import load_knowledge
+from bot.read import read
+from bot.read.intent import find_intent
+from bot.read.values import read_labs
+from bot.resolve import Index
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def reading(text: str, knowledge: Knowledge, lab: str):
+    return next(r for r in read_labs(text, knowledge) if r.lab == lab)
+
+
+@pytest.mark.parametrize(
+    ("text", "lab", "direction"),
+    [
+        ("high TSH on nivo", "tsh", "high"),
+        ("TSH suppressed", "tsh", "low"),
+        ("bilirubin rising", "bilirubin", "high"),
+        ("hyponatremia", "sodium", "low"),
+        ("free T4 high, TSH low", "free-t4", "high"),
+        ("free T4 high, TSH low", "tsh", "low"),
+        ("creatinine doubled", "creatinine", "high"),
+    ],
+)
+def test_directions_are_read_in_their_own_clause(
+    knowledge: Knowledge, text: str, lab: str, direction: str
+) -> None:
+    assert reading(text, knowledge, lab).direction == direction
+
+
+def test_values_units_and_references(knowledge: Knowledge) -> None:
+    ast = reading("AST 6x ULN", knowledge, "ast")
+    assert (ast.value, ast.reference) == (6.0, "ULN")
+    glucose = reading("glucose 20 mmol/L", knowledge, "glucose")
+    assert glucose.value == pytest.approx(360.3, abs=0.5)  # converted to mg/dL
+    creatinine = reading("creatinine rose from 0.8 to 2.6", knowledge, "creatinine")
+    assert (creatinine.value, creatinine.baseline) == (2.6, 0.8)
+    alt = reading("ALT 250 (ULN 40)", knowledge, "alt")
+    assert (alt.value, alt.uln) == (250.0, 40.0)
+    stools = reading("8 watery stools a day", knowledge, "stools-over-baseline")
+    assert stools.value == 8
+
+
+def test_a_denied_sign_is_not_read(index: Index) -> None:
+    question = read("fever but no hypotension after axi-cel", index)
+    assert "fever" in question.signs and "hypotension" not in question.signs
+
+
+def test_a_value_in_an_unstated_unit_says_what_was_assumed(knowledge: Knowledge) -> None:
+    assert reading("potassium 6.2", knowledge, "potassium").assumed == ("read 6.2 as mmol/L",)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("grade 3 hepatitis: what now?", "act"),
+        ("how is CRS graded", "grade"),
+        ("does Yervoy have a black box warning", "boxed_warning"),
+        ("is the REMS still in place for Carvykti", "rems"),
+        ("when was nivolumab first approved", "approval"),
+        ("what does blinatumomab target", "target"),
+        ("can she get pregnant on pembro", "pregnancy"),
+        ("can he drive after Kymriah", "driving"),
+        ("when does colitis start on ipi", "onset"),
+        ("what labs to monitor on atezolizumab", "monitor"),
+        ("keytruda", None),
+    ],
+)
+def test_intents(text: str, intent: str | None) -> None:
+    found = find_intent(text)
+    assert (found and str(found)) == intent
+
+
+def test_a_stated_grade_and_the_or_pair(index: Index) -> None:
+    question = read("Grade III colitis: pembro or nivo?", index)
+    assert question.grade == 3
+    assert [e.id for e in question.alternatives] == ["pembrolizumab", "nivolumab"]
+
+
+def _effect(knowledge: Knowledge, entry_id: str) -> SideEffect:
+    entry = knowledge.entries[entry_id]
+    assert isinstance(entry, SideEffect)
+    return entry
+
+
+def test_most_severe_criterion_wins(knowledge: Knowledge, index: Index) -> None:
+    question = read("AST 4x ULN and bilirubin 4x ULN", index)
+    found = grade(_effect(knowledge, "hepatitis"), knowledge, question.readings, question.signs)
+    assert found is not None and found.n == 3 and "bilirubin" in found.rule.lower()
+
+
+def test_a_count_between_rows_of_integers_has_a_row(knowledge: Knowledge, index: Index) -> None:
+    question = read("7 stools per day over baseline", index)
+    found = grade(_effect(knowledge, "colitis"), knowledge, question.readings, question.signs)
+    assert found is not None and found.n == 3
+
+
+def test_a_lab_limit_the_user_did_not_give_is_stated(knowledge: Knowledge, index: Index) -> None:
+    question = read("fasting glucose 150 mg/dL", index)
+    effect = _effect(knowledge, "type-1-diabetes")
+    found = grade(effect, knowledge, question.readings, question.signs)
+    assert found is not None and found.n == 1
+    assert any("ULN" in note for note in found.assumed)
+
+
+BROKEN_LABS = """
+labs:
+- id: tsh
+  name: TSH
+  units: [{unit: mIU/L}]
+"""
+
+BROKEN_EFFECT = """
+side_effects:
+- id: thyro
+  name: Thyro
+  summary: A test entry.
+  findings:
+  - lab: tshh
+    direction: high
+  - lab: tsh
+  - sign: palpitations
+    direction: high
+    after: [no-such-class]
+  grading:
+    scale: CTCAE v5.0
+    grades:
+    - grade: '1'
+      text: One.
+    - grade: '2'
+      text: Two.
+    criteria:
+    - name: TSH
+      measure: tsh
+      unit: mg/dL
+      rows:
+      - {grade: 1, from: 4.5, to: 10}
+      - {grade: 2, over: 12}
+    - name: TSH again
+      measure: tsh
+      unit: x ULN
+      rows:
+      - {grade: 1, from: 1, to: 3}
+      - {grade: 2, from: 3}
+    - name: Crisis
+      signs:
+      - {grade: 4, match: [storm]}
+  sources:
+  - title: A source
+    url: https://example.org/source
+  last_reviewed: '2026-01-01'
+"""
+
+
+def test_validator_reports_findings_and_criteria_problems(tmp_path: Path) -> None:
+    (tmp_path / "labs.yaml").write_text(BROKEN_LABS, encoding="utf-8")
+    (tmp_path / "effects.yaml").write_text(BROKEN_EFFECT, encoding="utf-8")
+    result = load_knowledge(tmp_path, with_version=False)
+    messages = "\n".join(p.message for p in result.errors)
+    assert "unknown lab 'tshh' (did you mean 'tsh'?)" in messages
+    assert "finding on lab 'tsh' needs a direction" in messages
+    assert "unit 'mg/dL' is not a unit of lab 'tsh'" in messages
+    assert "rows leave a gap between 10 and 12" in messages
+    assert "is not given against ULN" in messages
+    assert "rows overlap at 3" in messages
+    assert "a direction belongs to a lab, not to a sign" in messages
+    assert "unknown class or drug id 'no-such-class'" in messages
+    assert "grade 4 has no grading text in 'grades' to quote" in messages
+
+
+def test_the_shipped_knowledge_has_findings_and_criteria() -> None:
+    knowledge = load_knowledge(KNOWLEDGE, with_version=False).knowledge
+    assert knowledge is not None and "tsh" in knowledge.labs
+    assert _effect(knowledge, "colitis").criteria and _effect(knowledge, "crs").findings
