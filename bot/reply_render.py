@@ -10,7 +10,14 @@ from __future__ import annotations
 from bot import blocks as bk
 from bot.blocks import Block, escape
 from bot.knowledge import Knowledge
-from bot.render import ACTION_REPORT, ACTION_SECTION, ACTION_SHARE, DISCLAIMER, Message
+from bot.render import (
+    ACTION_REPORT,
+    ACTION_SECTION,
+    ACTION_SHARE,
+    DISCLAIMER,
+    Message,
+    grade_button,
+)
 from bot.reply import Reply, short_source
 from bot.reply_quotes import split_sentences
 
@@ -39,6 +46,9 @@ def _buttons(reply: Reply, *, shareable: bool, question: str) -> Block:
         bk.button(label, ACTION_SECTION, f"{entry_id}|{section}")
         for label, entry_id, section in reply.buttons
     ]
+    grade_it = grade_button(reply.entry)
+    if grade_it is not None:
+        elements.append(grade_it)
     if shareable:
         # Share asks the question again, so what is shared is this answer, not a card.
         value = f"{reply.entry.id}|answer|{question[:1500]}"

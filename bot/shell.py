@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from bot import answering, listing, render, terminal
+from bot import answering, grade_form, grade_prompts, grade_reply, listing, render, terminal
 from bot.render import Message
 from bot.store import KnowledgeStore
 
@@ -18,7 +18,7 @@ PROMPT = "immuno> "
 BANNER = (
     "immuno local shell — no Slack tokens configured, so replies print here.\n"
     "Type /immuno <question> or @immuno <question> (the prefix is optional), "
-    "a number to press a button, or 'quit'."
+    "grade <side effect> for the grading calculator, a number to press a button, or 'quit'."
 )
 
 _PRESSABLE = (render.ACTION_SECTION, render.ACTION_CHOOSE, listing.ACTION_PAGE)
@@ -40,6 +40,8 @@ class Shell:
         self.store = store
         self.out = out
         self.buttons: list[dict[str, Any]] = []
+        self.stdin: TextIO | None = None
+        self.interactive = False
 
     def _show(self, message: Message) -> None:
         self.buttons = [
@@ -82,12 +84,45 @@ class Shell:
             if line.lower().startswith(prefix):
                 line = line[len(prefix) :]
                 break
+        graded = self._grade(line)
+        if graded is not None:
+            self._show(graded)
+            return True
         reply = answering.answer(line, self.store.index, rejected=self.store.rejected_summary)
         self._show(reply.message)
         return True
 
+    def ask(self, prompt: str) -> str | None:
+        """One answer to a prompt (the grading calculator's fields); None at end of input."""
+        if self.interactive:
+            try:
+                return input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                return None
+        line = self.stdin.readline() if self.stdin else ""
+        if not line:
+            return None
+        print(prompt + line.rstrip("\n"), file=self.out)
+        return line
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+    def _grade(self, line: str) -> Message | None:
+        """`grade <side effect>`: the calculator, one prompt per field."""
+        index = self.store.index
+        effect = grade_prompts.requested(line, index)
+        if effect is None:
+            return None
+        answers = grade_prompts.ask_answers(effect, index, self.ask, self.say)
+        if answers.empty:
+            return render.error_message("Nothing entered, so nothing to grade.")
+        found = grade_form.grade(effect, index.knowledge, answers)
+        return grade_reply.result(effect, found, answers, shareable=False)
+
     def run(self, stdin: TextIO = sys.stdin) -> int:
         interactive = stdin.isatty()
+        self.stdin, self.interactive = stdin, interactive
         if interactive:
             print(BANNER, file=self.out)
         while True:

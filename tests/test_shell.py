@@ -103,3 +103,19 @@ def test_compare_prints_its_table_from_the_attachment() -> None:
     out = run_shell("compare pembro nivo")
     assert "pembrolizumab vs nivolumab" in out
     assert any(line.startswith("Target") and "PD-1" in line for line in out.splitlines())
+
+
+def test_grade_asks_each_field_and_shows_the_grade_with_its_rule() -> None:
+    out = run_shell("grade colitis", "8", "", "quit")
+    assert "Stools per day over baseline" in out
+    assert "Grade 3 Immune-related colitis" in out and "≥7/day" in out
+
+
+def test_grade_asks_again_after_a_bad_value() -> None:
+    out = run_shell("grade colitis", "lots", "8", "", "quit")
+    assert "Enter a number" in out and "Grade 3 Immune-related colitis" in out
+
+
+def test_a_question_starting_with_grade_stays_a_question() -> None:
+    out = run_shell("grade 3 colitis what to do", "quit")
+    assert "Leave a field blank" not in out

@@ -13,6 +13,7 @@ from bot.render.cards import SECTION_ALIASES, SECTIONS, card, compact_card, sect
 from bot.render.message import (
     ACTION_BROWSE,
     ACTION_CHOOSE,
+    ACTION_GRADE,
     ACTION_REPORT,
     ACTION_SECTION,
     ACTION_SHARE,
@@ -22,6 +23,7 @@ from bot.render.message import (
     builder_url,
     disclaimer_block,
     error_message,
+    grade_button,
     shared_by,
     with_note,
 )
@@ -39,6 +41,7 @@ from bot.render.replies import (
 __all__ = [
     "ACTION_BROWSE",
     "ACTION_CHOOSE",
+    "ACTION_GRADE",
     "ACTION_REPORT",
     "ACTION_SECTION",
     "ACTION_SHARE",
@@ -56,6 +59,7 @@ __all__ = [
     "disclaimer_block",
     "error_message",
     "escape",
+    "grade_button",
     "help_message",
     "miss",
     "outside_cause",

@@ -19,6 +19,7 @@ from bot.render.message import (
     DISCLAIMER,
     Message,
     footer,
+    grade_button,
 )
 from bot.render.parts import PARTS
 
@@ -114,6 +115,9 @@ def _buttons(entry: Entry, current: Section, *, shareable: bool) -> Block:
         for name, label in SECTIONS[entry.kind]
         if name != current
     ]
+    grade_it = grade_button(entry)
+    if grade_it is not None:
+        elements.append(grade_it)
     if shareable:
         elements.append(
             bk.button("Share in channel", ACTION_SHARE, f"{entry.id}|{current}", style="primary")

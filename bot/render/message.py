@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from bot import blocks as bk
 from bot.blocks import Block, escape
-from bot.knowledge import Drug, Entry, Knowledge
+from bot.grade_form import gradable
+from bot.knowledge import Drug, Entry, Knowledge, SideEffect
 
 DISCLAIMER = "For education, not medical advice: check the current prescribing information."
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
@@ -25,6 +26,7 @@ ACTION_SHARE = "immuno.share"
 ACTION_REPORT = "immuno.report"
 ACTION_CHOOSE = "immuno.choose"
 ACTION_BROWSE = "immuno.browse"
+ACTION_GRADE = "immuno.grade"
 
 
 @dataclass(frozen=True)
@@ -122,3 +124,11 @@ def shared_by(message: Message, user_id: str) -> Message:
         return message
     note = bk.context([f"Shared by {bk.user_mention(user_id)}"])
     return replace(message, blocks=[*message.blocks[:1], note, *message.blocks[1:]])
+
+
+def grade_button(entry: Entry | None) -> Block | None:
+    """ "Grade it" (the grading calculator) for a side effect the knowledge grades from values
+    or described findings; None for anything else."""
+    if isinstance(entry, SideEffect) and gradable(entry):
+        return bk.button("Grade it", ACTION_GRADE, entry.id)
+    return None

@@ -9,6 +9,7 @@ from bot.slack.listeners import (
     assistant,
     events,
     feedback,
+    grade,
     pages,
     settings,
     shortcut,
@@ -34,3 +35,4 @@ def register(app: App, services: Services) -> None:
     shortcut.register(app, services)
     feedback.register(app, services)
     unfurl.register(app, services)
+    grade.register(app, services)
