@@ -99,3 +99,20 @@ def test_compare_and_list_in_the_slash_response(socket_app: App, slack: FakeSlac
     body = send(socket_app, "slash_commands", compare)
     assert body is not None and body["attachments"][0]["blocks"][0]["type"] == "table"
     parsed_message(body)
+
+
+def test_grading_calculator(socket_app: App, slack: FakeSlack) -> None:
+    press = action_body("immuno.grade", "colitis", response_url=slack.response_url())
+    send(socket_app, "interactive", _interactive(press))
+    view = slack.wait_for("/views.open")[0].body["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    bad = {"c0": {"value": {"type": "number_input", "value": "-1"}}}
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "U1NURSE"},
+        "api_app_id": "A0001",
+        "view": {**view, "id": "V1", "state": {"values": bad}},
+    }
+    body = send(socket_app, "interactive", submission)
+    assert body is not None and body["response_action"] == "errors" and "c0" in body["errors"]
