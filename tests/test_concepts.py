@@ -152,6 +152,8 @@ def test_an_outside_drug_link_and_source_are_checked(tmp_path: Path) -> None:
         # "immunotherapy" names a concept, but a question about a cancer's options is the cancer's
         ("which immunotherapies are approved for RCC", "renal-cell-carcinoma"),
         ("MSI-H", "msi-h-dmmr-solid-tumors"),
+        # ... even when the cancer is named only in part
+        ("immunotherapy for merkel cell", "merkel-cell-carcinoma"),
     ],
 )
 def test_questions_about_the_field_land_on_their_entry(

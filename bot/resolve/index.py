@@ -266,7 +266,10 @@ class Index:
         one, then the preferred kind, then an exact name over a guess, then the first named."""
         ranked = sorted(
             singles,
+            # A concept explains the field; any other entry a question names is what it is
+            # about ("immunotherapy for merkel cell" is about the cancer, even named in part).
             key=lambda pair: (
+                pair[1].kind is Kind.CONCEPT,
                 pair[0].how == "partial",
                 order.index(pair[1].kind) if pair[1].kind in order else len(order),
                 pair[0].how in ("fuzzy", "context"),
