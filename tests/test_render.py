@@ -30,6 +30,10 @@ def assert_within_limits(blocks: list[dict], max_blocks: int = 50) -> None:
             ids = [e["action_id"] for e in block["elements"]]
             assert len(ids) == len(set(ids))
             for element in block["elements"]:
+                if element.get("type") == "static_select":  # a menu: options, not a label
+                    assert 0 < len(element["options"]) <= 100
+                    assert all(len(o["text"]["text"]) <= 75 for o in element["options"])
+                    continue
                 assert len(element["text"]["text"]) <= 75
                 assert len(element.get("value", "")) <= 2000
         if kind == "table":
