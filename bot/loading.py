@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import config, snapshot
+from bot.building import BUILDERS
 from bot.concepts import OutsideDrug, concept_from, outside_drug_from
 from bot.files import candidates, is_regular
 from bot.knowledge import (
-    BUILDERS,
     Entry,
     Kind,
     Knowledge,
