@@ -198,14 +198,10 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
         said = [m for m in drug.monitoring if pattern.search(m)]
         said += _sentences(drug.boxed_warning, pattern)
         if intent is Intent.PREGNANCY:
-            for effect_id in drug.side_effects:
-                effect = knowledge.entries.get(effect_id)
-                for row in getattr(effect, "management", ()):
-                    said += [
-                        s for s in _sentences(row.text, pattern) if drug.name.split("-")[0] in s
-                    ]
+            said += _linked_sentences(drug, knowledge, pattern)
         if said:
-            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(said)))
+            ended = (s if s.rstrip().endswith(".") else s.rstrip() + "." for s in said)
+            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(ended)))
         else:
             lines.append(
                 f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
@@ -216,6 +212,30 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
     topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
     lead = f"{topic_lead}: {_names(drugs)}"
     return _reply(drugs, intent, lead, lines, missing=missing)
+
+
+def _linked_sentences(drug: Drug, knowledge: Knowledge, pattern: re.Pattern[str]) -> list[str]:
+    """Whole sentences of the drug's linked side effects (summary, management) that speak of
+    the topic and name the drug, in any case: "pembrolizumab 4 months" sits in a sentence that
+    lists several products, so it is split at full stops only."""
+    stem = drug.name.split("-")[0].lower()
+    said = []
+    by_class = [
+        e.id
+        for e in knowledge.entries.values()
+        if set(getattr(e, "caused_by", ())) & set(drug.classes)
+    ]
+    for effect_id in dict.fromkeys((*drug.side_effects, *by_class)):
+        effect = knowledge.entries.get(effect_id)
+        texts = [getattr(effect, "summary", "")]
+        texts += [row.text for row in getattr(effect, "management", ())]
+        for text in texts:
+            said += [
+                s
+                for s in re.split(r"(?<=\.)\s+", text or "")
+                if pattern.search(s) and stem in s.lower()
+            ]
+    return said
 
 
 def monitoring(drugs: list[Drug]) -> Reply:

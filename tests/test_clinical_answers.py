@@ -49,6 +49,8 @@ DEV_SET = [
     ("which was approved first, nivolumab or ipilimumab?", "ipilimumab", None, "approval", []),
     ("what does tebentafusp target", "tebentafusp", None, "target", ["gp100"]),
     ("contraception after trastuzumab", "trastuzumab", None, "pregnancy", ["7 months"]),
+    ("patient on keytruda is pregnant", "pembrolizumab", None, "pregnancy", ["fetal", "4 months"]),
+    ("pregnancy while on rituxan?", "rituximab", None, "pregnancy", ["fetal harm"]),
     ("can patients drive after Breyanzi?", "lisocabtagene-maraleucel", None, "driving", []),
     ("when does hypophysitis start on ipilimumab", "hypophysitis", None, "onset", ["6–9"]),
     ("PD-1 inhibitors for melanoma", "melanoma", None, "indications", ["Nivolumab"]),
