@@ -19,6 +19,8 @@ _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b",
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
 _PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat", re.I)
 _DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
+_BAN_RE = re.compile(r"\b(no|not|avoid\w*|ban|restrict\w*)\W+(to\W+)?driv", re.I)
+_PERIOD_RE = re.compile(r"\b(\d+)\s*(week|month|day)s?\b", re.I)
 _GONE_RE = re.compile(r"\b(discontinued|withdrawn|no longer (marketed|available))\b", re.I)
 _YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
@@ -189,7 +191,9 @@ def target(entries: list[Entry]) -> Reply | None:
     return None
 
 
-def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> Reply:
+def from_monitoring(
+    drugs: list[Drug], intent: Intent, knowledge: Knowledge, question: str = ""
+) -> Reply:
     """Pregnancy or driving: the monitoring lines (and linked entries) that speak of it."""
     pattern = _PREGNANCY_RE if intent is Intent.PREGNANCY else _DRIVING_RE
     topic = "pregnancy or contraception" if intent is Intent.PREGNANCY else "driving"
@@ -211,7 +215,29 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
         lines = [line for line in lines if "holds no" not in line]
     topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
     lead = f"{topic_lead}: {_names(drugs)}"
+    verdict = _ban_verdict(question, lines) if intent is Intent.DRIVING and len(drugs) == 1 else ""
+    if verdict:
+        lead = _verdict_lead(topic_lead, drugs, [verdict])
     return _reply(drugs, intent, lead, lines, missing=missing)
+
+
+def _ban_verdict(question: str, lines: list[str]) -> str:
+    """ "no driving for 8 weeks?": Yes when the knowledge's driving period is the one asked,
+    No when it is another; nothing when the question states no period of a ban."""
+    if not _BAN_RE.search(question):
+        return ""
+    asked = _PERIOD_RE.search(question)
+    if asked is None:
+        return ""
+    periods = set()
+    for line in lines:
+        for found in _DRIVING_RE.finditer(line):
+            period = _PERIOD_RE.search(line, found.end())
+            if period:
+                periods.add((period.group(1), period.group(2)))
+    if not periods:
+        return ""
+    return "Yes" if (asked.group(1), asked.group(2)) in periods else "No"
 
 
 def _linked_sentences(drug: Drug, knowledge: Knowledge, pattern: re.Pattern[str]) -> list[str]:
