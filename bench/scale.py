@@ -181,6 +181,7 @@ def _clone_entry(raw: dict[str, Any], token: str) -> dict[str, Any]:
 _RULE_FILES = (
     "bot/words.py",
     "bot/validate.py",
+    "bot/entry_checks.py",
     "bot/loading.py",
     "bot/resolve/names.py",
     "knowledge/schema.json",

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from bot import reply_facts as facts
+from bot import reply_uses as uses
 from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of, clinical, side_effect_for
@@ -95,12 +96,12 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         return facts.from_monitoring(drugs[:2], intent, knowledge, question.text) if drugs else None
     if intent is Intent.CHOOSE:
         if len(question.alternatives) == 2:
-            return facts.choose(question, knowledge)
+            return uses.choose(question, knowledge)
         effect, _ = side_effect_for(question, index)  # two treatments of one side effect
         chosen = clinical(question, index, Intent.ACT) if effect is not None else None
         return replace(chosen, intent=Intent.CHOOSE) if chosen is not None else None
     if intent is Intent.INDICATIONS:
-        return facts.indications(question, knowledge)
+        return uses.indications(question, knowledge)
     if intent is Intent.SIDE_EFFECTS:
         agent = _agent(question)
         return facts.side_effects(agent, knowledge) if agent is not None else None

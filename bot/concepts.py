@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.knowledge import Entry, Kind, Source, common_fields
+from bot.building import common_fields
+from bot.knowledge import Entry, Kind, Source
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import config, snapshot
+from bot.building import BUILDERS
 from bot.concepts import OutsideDrug, concept_from, outside_drug_from
+from bot.entry_checks import entry_problems, measure_problems
 from bot.files import candidates, is_regular
 from bot.knowledge import (
-    BUILDERS,
     Entry,
     Kind,
     Knowledge,
@@ -32,10 +33,8 @@ from bot.validate import (
     display,
     document_problems,
     entries_of,
-    entry_problems,
     kinds_in_text,
     labs_of,
-    measure_problems,
 )
 
 #: How each kind of entry is built from its YAML mapping (concepts live in bot.concepts).

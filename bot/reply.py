@@ -4,7 +4,8 @@
 the entry card answers it best). A Reply is plain data: its lead and first text are quoted from
 fields of the entries (a management row, a grading row, a boxed warning, an approval year), never
 written here; when the knowledge does not hold the answer, the Reply says so in one line and
-shows the closest entry. Drug, class and cancer facts are in bot.reply_facts.
+shows the closest entry. Drug, class and cancer facts are in bot.reply_facts and
+bot.reply_uses.
 """
 
 from __future__ import annotations

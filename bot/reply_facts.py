@@ -2,15 +2,15 @@
 
 "Does blinatumomab have a boxed warning?" answers from `boxed_warning`; "is a REMS still
 required for Kymriah?" from the REMS sentences of `status`; "when was ipilimumab first approved"
-from `first_approval_year`; "pembro or nivo for melanoma" from each drug's indication note.
-A fact the knowledge does not hold is said to be absent, in one line.
+from `first_approval_year`. What a drug is used for (indications, "A or B") is in
+bot/reply_uses.py. A fact the knowledge does not hold is said to be absent, in one line.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.knowledge import Cancer, Drug, Entry, Knowledge, TherapyClass
+from bot.knowledge import Drug, Entry, Knowledge, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of
 from bot.reply_quotes import FIRST_BUDGET, split_sentences
@@ -21,8 +21,7 @@ _PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat"
 _DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
 _BAN_RE = re.compile(r"\b(no|not|avoid\w*|ban|restrict\w*)\W+(to\W+)?driv", re.I)
 _PERIOD_RE = re.compile(r"\b(\d+)\s*(week|month|day)s?\b", re.I)
-_GONE_RE = re.compile(r"\b(discontinued|withdrawn|no longer (marketed|available))\b", re.I)
-_YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
+YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
 
 def _names(drugs: list[Drug]) -> str:
@@ -45,9 +44,11 @@ def _sentences(text: str, pattern: re.Pattern[str]) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+", text) if pattern.search(s)]
 
 
-def _reply(
+def drug_reply(
     drugs: list[Drug], intent: Intent, lead: str, lines: list[str], *, missing: bool = False
 ) -> Reply:
+    """A Reply about the first drug, the others beside it: the lines split into a first text
+    within the budget and a "More" detail; shared by fact and use answers (bot/reply_uses.py)."""
     text = "\n".join(lines)
     head, rest = split_sentences(text, FIRST_BUDGET)
     details = (("More", rest),) if rest else ()
@@ -94,7 +95,7 @@ def boxed_warning(drugs: list[Drug]) -> Reply:
             lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
     missing = all(not d.boxed_warning for d in drugs)
     lead = _verdict_lead("boxed warning", drugs, verdicts)
-    return _reply(drugs, Intent.BOXED_WARNING, lead, lines, missing=missing)
+    return drug_reply(drugs, Intent.BOXED_WARNING, lead, lines, missing=missing)
 
 
 def rems(drugs: list[Drug]) -> Reply:
@@ -114,7 +115,7 @@ def rems(drugs: list[Drug]) -> Reply:
             verdict = "Yes"
         verdicts.append(verdict)
         lines.append(f"{verdict}. {drug.title}: {text}")
-    return _reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
+    return drug_reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
 
 
 _ORDER_RE = re.compile(r"\b(before|earlier than|after|later than)\b", re.I)
@@ -123,7 +124,7 @@ _ORDER_RE = re.compile(r"\b(before|earlier than|after|later than)\b", re.I)
 def _order_verdict(drugs: list[Drug], question: str) -> str:
     """ "Was A approved before B?": yes or no from the two approval years, in the order named."""
     asked = _ORDER_RE.search(question)
-    if len(drugs) != 2 or not asked or not _YES_NO_RE.match(question):
+    if len(drugs) != 2 or not asked or not YES_NO_RE.match(question):
         return ""
     a, b = drugs[0].first_approval_year, drugs[1].first_approval_year
     if not a or not b:
@@ -157,7 +158,7 @@ def approval(drugs: list[Drug], question: str = "") -> Reply:
             lines.append(sentence)
     lead = f"First FDA approval: {_names(drugs)}"
     lead = f"{verdict} — {lead}" if verdict else lead
-    return _reply(drugs, Intent.APPROVAL, lead, lines, missing=not dated)
+    return drug_reply(drugs, Intent.APPROVAL, lead, lines, missing=not dated)
 
 
 def target(entries: list[Entry]) -> Reply | None:
@@ -169,7 +170,7 @@ def target(entries: list[Entry]) -> Reply | None:
             lines.append(
                 f"{drug.title}: target {drug.target or 'not recorded'}. {mechanism}".strip()
             )
-        return _reply(
+        return drug_reply(
             drugs[:2],
             Intent.TARGET,
             f"Target and mechanism: {_names(drugs)}",
@@ -218,7 +219,7 @@ def from_monitoring(
     verdict = _ban_verdict(question, lines) if intent is Intent.DRIVING and len(drugs) == 1 else ""
     if verdict:
         lead = _verdict_lead(topic_lead, drugs, [verdict])
-    return _reply(drugs, intent, lead, lines, missing=missing)
+    return drug_reply(drugs, intent, lead, lines, missing=missing)
 
 
 def _ban_verdict(question: str, lines: list[str]) -> str:
@@ -272,7 +273,7 @@ def monitoring(drugs: list[Drug]) -> Reply:
     ]
     if not lines:
         lines = [f"The knowledge holds no monitoring list for {drugs[0].title}; see the label."]
-    return _reply(
+    return drug_reply(
         drugs,
         Intent.MONITOR,
         f"What to monitor: {_names(drugs)}",
@@ -317,62 +318,6 @@ def side_effects(entry: Entry, knowledge: Knowledge) -> Reply:
     )
 
 
-def indications(question: Question, knowledge: Knowledge) -> Reply | None:
-    """A cancer's immunotherapies, narrowed to the class or drug named; or a drug's uses."""
-    cancers = [e for e in question.entries if isinstance(e, Cancer)]
-    agents = agents_of(question)
-    drugs = [a for a in agents if isinstance(a, Drug)]
-    if cancers and drugs and _YES_NO_RE.match(question.text):
-        return _drug_in_cancer(drugs[0], cancers[0])
-    if cancers:
-        cancer = cancers[0]
-        pairs = knowledge.drugs_for_cancer(cancer.id)
-        drug_ids = {a.id for a in agents if isinstance(a, Drug)}
-        for agent in agents:
-            if isinstance(agent, TherapyClass):
-                drug_ids |= {d.id for d in knowledge.drugs_in_class(agent.id)}
-        narrowed = [(d, i) for d, i in pairs if d.id in drug_ids] if agents else pairs
-        # Products whose status says they are no longer marketed come last.
-        narrowed = sorted(narrowed, key=lambda pair: bool(_GONE_RE.search(pair[0].status)))
-        if agents and not narrowed:
-            names = " / ".join(a.name for a in agents)
-            first = f"The knowledge lists no {names} indication in {cancer.name}."
-            lines = [first]
-        else:
-            lines = [f"{d.title}: {i.note}" if i.note else d.title for d, i in narrowed]
-        head, rest = split_sentences("\n".join(lines), FIRST_BUDGET - 120)
-        shown = head.count("\n") + 1
-        others = list(dict.fromkeys(d.title.split(" (")[0] for d, _ in narrowed[shown:]))
-        if others:  # every drug is named in the answer; the notes of the rest are below
-            head += "\nAlso: " + ", ".join(others)
-        buttons = tuple((d.name[:75], d.id, "overview") for d, _ in narrowed[:8])
-        scope = f" ({' / '.join(a.name for a in agents)})" if agents else ""
-        return Reply(
-            cancer,
-            Intent.INDICATIONS,
-            f"{cancer.name}: immunotherapies{scope}",
-            head,
-            details=(("More", rest),) if rest else (),
-            buttons=(("Full entry", cancer.id, "therapies"), *buttons),
-            sources=cancer.sources,
-            missing=bool(agents) and not narrowed,
-        )
-    drugs = [a for a in agents if isinstance(a, Drug)]
-    if drugs:
-        drug = drugs[0]
-        lines = [
-            f"{knowledge.entries[i.cancer].name}: {i.note}"
-            if i.note
-            else knowledge.entries[i.cancer].name
-            for i in drug.indications
-            if i.cancer in knowledge.entries
-        ]
-        if not lines:
-            lines = [f"The knowledge lists no indications for {drug.title}."]
-        return _reply([drug], Intent.INDICATIONS, f"{drug.title}: approved for", lines)
-    return None
-
-
 def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply | None:
     """Findings that point to no side effect of the drug named: say so, show the drug."""
     agent = next((a for a in agents_of(question) if a.id not in question.fuzzy), None)
@@ -405,40 +350,4 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
         buttons=(("Full card", agent.id, "overview"), *buttons[:10]),
         sources=agent.sources,
         missing=True,
-    )
-
-
-def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
-    """ "Is pembro used in endometrial cancer?": yes with the label's note, or no."""
-    notes = [i.note for i in drug.indications if i.cancer == cancer.id]
-    if notes:
-        lines = [f"Yes. {drug.title} in {cancer.name}: " + "; ".join(n for n in notes if n)]
-    else:
-        lines = [f"No: the knowledge lists no {cancer.name} indication for {drug.title}."]
-    verdict = "Yes" if notes else "No"
-    return _reply([drug], Intent.INDICATIONS, f"{verdict} — {drug.name} in {cancer.name}", lines)
-
-
-def choose(question: Question, knowledge: Knowledge) -> Reply:
-    """ "A or B": both, side by side, for the cancer named if any."""
-    pair = list(question.alternatives)
-    cancer = next((e for e in question.entries if isinstance(e, Cancer)), None)
-    lines = []
-    for entry in pair:
-        note = ""
-        if cancer is not None and isinstance(entry, Drug):
-            found = [i.note or "approved" for i in entry.indications if i.cancer == cancer.id]
-            note = found[0] if found else f"no {cancer.name} indication in the knowledge"
-        lines.append(f"{entry.title}: {note or split_sentences(entry.summary, 240)[0]}")
-    head, rest = split_sentences("\n".join(lines))
-    where = f" in {cancer.name}" if cancer else ""
-    return Reply(
-        pair[0],
-        Intent.CHOOSE,
-        f"{pair[0].name} or {pair[1].name}{where}",
-        head,
-        details=(("More", rest),) if rest else (),
-        buttons=tuple((e.name[:75], e.id, "overview") for e in pair),
-        sources=pair[0].sources,
-        others=(pair[1],),
     )

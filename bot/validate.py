@@ -2,22 +2,21 @@
 
 A pull-request author should see all their mistakes in one run, each as `file:line:column:
 message`, so this module never stops at the first problem. Shape is checked by the JSON Schema
-(through the jsonschema library); the rules a schema cannot express (unique ids and names, links
-between entries, https sources, review dates, Slack markup) are named checks below.
+(through the jsonschema library); Slack markup is checked here too. The rules that need every
+file's entries at once (unique ids and names, links, https sources, review dates, label pins, lab
+vocabulary) are in bot/entry_checks.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import measure_checks, paths, words
+from bot import paths
 from bot.annotations import Annotation
 from bot.knowledge import OUTSIDE_KEY, Kind
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:  # imported when a file is actually validated: a start from a 
     from bot import loader
 
 SCHEMA_PATH = paths.SCHEMA_PATH
-STALE_AFTER_DAYS = 548  # 18 months: older reviews are flagged for a re-check
 
 # What Slack would turn into a ping or a link: <!channel>, <@U123>, <#C123>, <https://x|y>.
 #: Where a value sits in a file: the keys and list positions that lead to it.
@@ -36,24 +34,6 @@ At = tuple[str | int, ...]
 
 _SLACK_MARKUP_RE = re.compile(r"<\s*[!@#]|<\s*(https?|mailto|tel):|<[^<>\n]*\|[^<>\n]*>", re.I)
 
-# Which field of which kind links to which kind of entry.
-_LINKS: dict[Kind, dict[str, Kind]] = {
-    Kind.CLASS: {"parent": Kind.CLASS, "hallmark_toxicities": Kind.SIDE_EFFECT},
-    Kind.DRUG: {
-        "classes": Kind.CLASS,
-        "indications.cancer": Kind.CANCER,
-        "common_side_effects": Kind.SIDE_EFFECT,
-        "serious_side_effects": Kind.SIDE_EFFECT,
-    },
-    Kind.SIDE_EFFECT: {"caused_by": Kind.CLASS},
-    Kind.CANCER: {},
-    Kind.CONCEPT: {
-        "related.drugs": Kind.DRUG,
-        "related.classes": Kind.CLASS,
-        "related.cancers": Kind.CANCER,
-        "related.side_effects": Kind.SIDE_EFFECT,
-    },
-}
 _KIND_BY_KEY = {kind.yaml_key: kind for kind in Kind}
 
 
@@ -184,163 +164,6 @@ def _strings(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[At, s
             yield from _strings(v, (*at, i))
 
 
-def _names(entry: Located) -> Iterator[tuple[At, str]]:
-    raw = entry.raw
-    if isinstance(raw.get("name"), str):
-        yield ("name",), raw["name"]
-    for field in ("brands", "aliases"):
-        for i, value in enumerate(raw.get(field) or ()):
-            if isinstance(value, str):
-                yield (field, i), value
-
-
-def _check_ids(entries: list[Located]) -> Iterator[Problem]:
-    first: dict[str, Located] = {}
-    for entry in entries:
-        if not entry.id:
-            continue
-        if entry.id in first:
-            other = first[entry.id]
-            pos = other.doc.position((*other.at, "id"))
-            yield entry.problem(
-                ["id"],
-                f"duplicate id {entry.id!r} (first defined at "
-                f"{display(other.doc.path)}:{pos.line})",
-            )
-        else:
-            first[entry.id] = entry
-
-
-def _check_names(entries: list[Located]) -> Iterator[Problem]:
-    """A name or alias may lead to one entry only, compared as the search index compares them."""
-    owner: dict[str, tuple[Located, str]] = {}
-    for entry in entries:
-        mine: set[str] = set()
-        for sub, text in _names(entry):
-            key = words.key(text)
-            if not key:
-                yield entry.problem(sub, f"{text!r} has no letters or digits to match on")
-                continue
-            if key in mine:
-                yield entry.problem(
-                    sub,
-                    f"{text!r} is redundant: it matches another name of "
-                    "this entry already (case, punctuation, plurals and "
-                    "British spellings are ignored)",
-                )
-                continue
-            mine.add(key)
-            if key in owner and owner[key][0].id != entry.id:
-                other, other_text = owner[key]
-                yield entry.problem(
-                    sub,
-                    f"{text!r} is already a name of {other.label} "
-                    f"{other.id!r} (as {other_text!r}); a name or alias may "
-                    "lead to one entry only",
-                )
-            else:
-                owner.setdefault(key, (entry, text))
-
-
-def _link_values(raw: dict[str, Any], field: str) -> Iterator[tuple[At, str]]:
-    if field == "indications.cancer":
-        for i, item in enumerate(raw.get("indications") or ()):
-            if isinstance(item, dict) and isinstance(item.get("cancer"), str):
-                yield ("indications", i, "cancer"), item["cancer"]
-    elif field.startswith("related."):
-        related = raw.get("related")
-        key = field.removeprefix("related.")
-        values = related.get(key) if isinstance(related, dict) else None
-        for i, value in enumerate(values if isinstance(values, list) else ()):
-            if isinstance(value, str):
-                yield ("related", key, i), value
-    elif isinstance(raw.get(field), str):
-        yield (field,), raw[field]
-    else:
-        for i, value in enumerate(raw.get(field) or ()):
-            if isinstance(value, str):
-                yield (field, i), value
-
-
-def _check_links(entries: list[Located], unchecked: frozenset[Kind]) -> Iterator[Problem]:
-    """Links to unknown ids; links to a kind that an unparsable file may hold are not checked
-    (the one parse error says what is wrong, not hundreds of links into that file)."""
-    by_kind: dict[Kind, set[str]] = {kind: set() for kind in Kind}
-    for entry in entries:
-        if entry.kind is not None:
-            by_kind[entry.kind].add(entry.id)
-    if not unchecked:  # an outside drug's links may name any kind
-        yield from _check_outside_links(entries, set().union(*by_kind.values()))
-    for entry in entries:
-        if entry.kind is None:
-            continue
-        for field, target_kind in _LINKS[entry.kind].items():
-            for sub, value in _link_values(entry.raw, field):
-                if value in by_kind[target_kind] or target_kind in unchecked:
-                    continue
-                hint = get_close_matches(value, sorted(by_kind[target_kind]), n=1)
-                suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-                yield entry.problem(
-                    sub, f"links to unknown {target_kind.value} id {value!r}{suffix}"
-                )
-
-
-def _check_outside_links(entries: list[Located], known: set[str]) -> Iterator[Problem]:
-    """An outside-scope drug's `related` ids may name any entry, but must name one."""
-    for entry in entries:
-        if entry.kind is not None:
-            continue
-        for sub, value in _link_values(entry.raw, "related"):
-            if value not in known:
-                hint = get_close_matches(value, sorted(known), n=1)
-                suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
-                yield entry.problem(sub, f"links to unknown entry id {value!r}{suffix}")
-
-
-def _check_parents(entries: list[Located]) -> Iterator[Problem]:
-    parents = {e.id: e.raw.get("parent") for e in entries if e.kind is Kind.CLASS}
-    for entry in entries:
-        if entry.kind is not Kind.CLASS:
-            continue
-        seen, current = {entry.id}, parents.get(entry.id)
-        while current:
-            if current in seen:
-                yield entry.problem(["parent"], f"class {entry.id!r} is its own ancestor")
-                break
-            seen.add(current)
-            current = parents.get(current)
-
-
-def _check_sources(entries: list[Located]) -> Iterator[Problem]:
-    for entry in entries:
-        for i, source in enumerate(entry.raw.get("sources") or ()):
-            url = source.get("url") if isinstance(source, dict) else None
-            if isinstance(url, str) and not re.match(r"^https://[^\s/]+\.[^\s/]+", url):
-                yield entry.problem(
-                    ["sources", i, "url"], f"source URL {url!r} must be an https:// address"
-                )
-
-
-def _check_dates(entries: list[Located], today: dt.date) -> Iterator[Problem]:
-    for entry in entries:
-        value = entry.raw.get("last_reviewed")
-        try:
-            reviewed = dt.date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            continue  # the schema reports malformed dates
-        if reviewed is None:
-            continue
-        if reviewed > today:
-            yield entry.problem(["last_reviewed"], f"last_reviewed {value} is in the future")
-        elif (today - reviewed).days > STALE_AFTER_DAYS:
-            yield entry.problem(
-                ["last_reviewed"],
-                f"{entry.id!r} was last reviewed on {value}, "
-                "over 18 months ago: please re-check it",
-                "warning",
-            )
-
-
 _TOP_KEY_RE = re.compile(r"^([a-z_]+)\s*:", re.M)
 
 
@@ -348,21 +171,6 @@ def kinds_in_text(text: str) -> frozenset[Kind]:
     """The kinds an unparsable file appears to hold (its top-level keys), or every kind."""
     found = {_KIND_BY_KEY[k] for k in _TOP_KEY_RE.findall(text) if k in _KIND_BY_KEY}
     return frozenset(found) if found else frozenset(Kind)
-
-
-def _check_pinned(entries: list[Located]) -> Iterator[Problem]:
-    """A drug without a verified DailyMed set id cannot be watched for label changes."""
-    for entry in entries:
-        if entry.kind is not Kind.DRUG:
-            continue
-        label = entry.raw.get("label")
-        if not (isinstance(label, dict) and label.get("setids")):
-            yield entry.problem(
-                ["id"],
-                f"drug {entry.id!r} is not pinned to its label: add label.setids (the "
-                "DailyMed set id, verified from the label) so `python -m bot drift` watches it",
-                "warning",
-            )
 
 
 def _check_markup(doc: loader.Document) -> Iterator[Problem]:
@@ -401,22 +209,6 @@ def entries_of(doc: loader.Document) -> list[Located]:
     return list(_entries(doc))
 
 
-def entry_problems(
-    entries: list[Located], today: dt.date, unchecked: frozenset[Kind] = frozenset()
-) -> list[Problem]:
-    """What is wrong across entries: ids, names, links (except into the `unchecked` kinds, held
-    by a file that did not parse), parents, sources, review dates and label pins."""
-    return [
-        *_check_ids(entries),
-        *_check_names(entries),
-        *_check_links(entries, unchecked),
-        *_check_parents(entries),
-        *_check_sources(entries),
-        *_check_dates(entries, today),
-        *_check_pinned(entries),
-    ]
-
-
 def labs_of(doc: loader.Document) -> list[Located]:
     """The lab vocabulary's items of one parsed file (kind is a placeholder: labs are not
     entries)."""
@@ -425,16 +217,4 @@ def labs_of(doc: loader.Document) -> list[Located]:
         Located(Kind.SIDE_EFFECT, raw, doc, ("labs", i))
         for i, raw in enumerate(items if isinstance(items, list) else ())
         if isinstance(raw, dict)
-    ]
-
-
-def measure_problems(entries: list[Located], labs: list[Located]) -> list[Problem]:
-    """What is wrong in the lab vocabulary, the side effects' findings and their criteria."""
-    vocabulary = {lab.id: lab.raw for lab in labs}
-    agents = {e.id for e in entries if e.kind in (Kind.CLASS, Kind.DRUG)}
-    effects = [e for e in entries if e.kind is Kind.SIDE_EFFECT]
-    return [
-        *measure_checks.check_labs(labs),
-        *measure_checks.check_findings(effects, vocabulary, agents),
-        *measure_checks.check_criteria(effects, vocabulary),
     ]
