@@ -93,7 +93,7 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         asked: list[Entry] = list(question.alternatives) or list(question.entries)
         return facts.target(asked)
     if intent in (Intent.PREGNANCY, Intent.DRIVING):
-        return facts.from_monitoring(drugs[:2], intent, knowledge) if drugs else None
+        return facts.from_monitoring(drugs[:2], intent, knowledge, question.text) if drugs else None
     if intent is Intent.CHOOSE:
         if len(question.alternatives) == 2:
             return uses.choose(question, knowledge)

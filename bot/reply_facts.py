@@ -19,6 +19,8 @@ _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b",
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
 _PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat", re.I)
 _DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
+_BAN_RE = re.compile(r"\b(no|not|avoid\w*|ban|restrict\w*)\W+(to\W+)?driv", re.I)
+_PERIOD_RE = re.compile(r"\b(\d+)\s*(week|month|day)s?\b", re.I)
 YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
 
@@ -190,7 +192,9 @@ def target(entries: list[Entry]) -> Reply | None:
     return None
 
 
-def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> Reply:
+def from_monitoring(
+    drugs: list[Drug], intent: Intent, knowledge: Knowledge, question: str = ""
+) -> Reply:
     """Pregnancy or driving: the monitoring lines (and linked entries) that speak of it."""
     pattern = _PREGNANCY_RE if intent is Intent.PREGNANCY else _DRIVING_RE
     topic = "pregnancy or contraception" if intent is Intent.PREGNANCY else "driving"
@@ -199,14 +203,10 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
         said = [m for m in drug.monitoring if pattern.search(m)]
         said += _sentences(drug.boxed_warning, pattern)
         if intent is Intent.PREGNANCY:
-            for effect_id in drug.side_effects:
-                effect = knowledge.entries.get(effect_id)
-                for row in getattr(effect, "management", ()):
-                    said += [
-                        s for s in _sentences(row.text, pattern) if drug.name.split("-")[0] in s
-                    ]
+            said += _linked_sentences(drug, knowledge, pattern)
         if said:
-            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(said)))
+            ended = (s if s.rstrip().endswith(".") else s.rstrip() + "." for s in said)
+            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(ended)))
         else:
             lines.append(
                 f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
@@ -216,7 +216,53 @@ def from_monitoring(drugs: list[Drug], intent: Intent, knowledge: Knowledge) -> 
         lines = [line for line in lines if "holds no" not in line]
     topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
     lead = f"{topic_lead}: {_names(drugs)}"
+    verdict = _ban_verdict(question, lines) if intent is Intent.DRIVING and len(drugs) == 1 else ""
+    if verdict:
+        lead = _verdict_lead(topic_lead, drugs, [verdict])
     return drug_reply(drugs, intent, lead, lines, missing=missing)
+
+
+def _ban_verdict(question: str, lines: list[str]) -> str:
+    """ "no driving for 8 weeks?": Yes when the knowledge's driving period is the one asked,
+    No when it is another; nothing when the question states no period of a ban."""
+    if not _BAN_RE.search(question):
+        return ""
+    asked = _PERIOD_RE.search(question)
+    if asked is None:
+        return ""
+    periods = set()
+    for line in lines:
+        for found in _DRIVING_RE.finditer(line):
+            period = _PERIOD_RE.search(line, found.end())
+            if period:
+                periods.add((period.group(1), period.group(2)))
+    if not periods:
+        return ""
+    return "Yes" if (asked.group(1), asked.group(2)) in periods else "No"
+
+
+def _linked_sentences(drug: Drug, knowledge: Knowledge, pattern: re.Pattern[str]) -> list[str]:
+    """Whole sentences of the drug's linked side effects (summary, management) that speak of
+    the topic and name the drug, in any case: "pembrolizumab 4 months" sits in a sentence that
+    lists several products, so it is split at full stops only."""
+    stem = drug.name.split("-")[0].lower()
+    said = []
+    by_class = [
+        e.id
+        for e in knowledge.entries.values()
+        if set(getattr(e, "caused_by", ())) & set(drug.classes)
+    ]
+    for effect_id in dict.fromkeys((*drug.side_effects, *by_class)):
+        effect = knowledge.entries.get(effect_id)
+        texts = [getattr(effect, "summary", "")]
+        texts += [row.text for row in getattr(effect, "management", ())]
+        for text in texts:
+            said += [
+                s
+                for s in re.split(r"(?<=\.)\s+", text or "")
+                if pattern.search(s) and stem in s.lower()
+            ]
+    return said
 
 
 def monitoring(drugs: list[Drug]) -> Reply:
