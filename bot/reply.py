@@ -276,7 +276,7 @@ def _management(
         )
     own = agent_sentence(effect, agents, row.text)  # the label's words on the drug named
     text = " ".join(part for part in (f"{rule}." if rule else "", own, row.text) if part)
-    asked = asked_sentence(effect, question, text, agents)
+    asked = asked_sentence(effect, question, text, agents, row)
     head, rest = split_sentences(text, FIRST_BUDGET - len(asked) - 1 if asked else FIRST_BUDGET)
     head = f"{asked} {head}" if asked else head
     if rest:

@@ -11,7 +11,7 @@ import re
 
 from bot import words
 from bot.grading import bounds_text
-from bot.knowledge import Entry, Knowledge, SideEffect
+from bot.knowledge import Entry, GradeText, Knowledge, SideEffect
 from bot.read import Question
 from bot.resolve.names import STOPWORDS
 
@@ -104,9 +104,18 @@ def by_grade(effect: SideEffect, budget: int = FIRST_BUDGET) -> str:
     return text()
 
 
-def asked_sentence(effect: SideEffect, question: Question, shown: str, agents: list[Entry]) -> str:
+def asked_sentence(
+    effect: SideEffect,
+    question: Question,
+    shown: str,
+    agents: list[Entry],
+    row: GradeText | None = None,
+) -> str:
     """A sentence of the entry's management or escalation that names a word the question
-    asked about and the answer does not show yet ("infliximab" for hepatitis: contraindicated)."""
+    asked about and the answer does not show yet ("infliximab" for hepatitis: contraindicated).
+
+    When the patient's grade is known (`row`), only that grade's row, the all-grades row and
+    the escalation text are read: another grade's step must never lead a reply."""
     known = {t for e in (effect, *agents) for name in e.names for t in words.tokens(name)}
     asked = [
         t
@@ -114,7 +123,8 @@ def asked_sentence(effect: SideEffect, question: Question, shown: str, agents: l
         if len(t) >= 6 and t.isalpha() and t not in STOPWORDS and t not in known
     ]
     shown_words = set(words.tokens(shown))
-    texts = [(m.label, m.text) for m in effect.management]
+    rows = [m for m in effect.management if row is None or m is row or m.grade == "all"]
+    texts = [(m.label, m.text) for m in rows]
     if effect.escalate:
         texts.append(("When to escalate", effect.escalate))
     for token in asked:

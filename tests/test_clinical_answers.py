@@ -148,6 +148,16 @@ def test_a_grade_named_with_an_action_gives_that_grades_step(index: Index) -> No
     assert "Prednisone 1 mg/kg/day" in first  # the grade 2 row, not the grading table
 
 
+def test_another_grades_step_never_leads_a_graded_answer(index: Index) -> None:
+    # "asymptomatic" is a word of the grade 3 row ("discontinue if asymptomatic"): a grade 2
+    # patient must be shown the grade 2 step first, never a grade 3 one.
+    reply = answer("asymptomatic AST 4x ULN on nivo", index)
+    first = first_block(reply)
+    assert reply.grade == 2
+    assert "Grade 3" not in first and "discontinu" not in first.lower()
+    assert "Hold the checkpoint inhibitor temporarily" in first
+
+
 def test_words_inside_other_phrases_do_not_decide(index: Index) -> None:
     # "doubled" is a direction, not "double vision"; "multiple" in myeloma is not pressors
     assert answer("creatinine doubled on nivolumab", index).entry.id == "nephritis"
