@@ -26,7 +26,8 @@ from bot.reply_quotes import (
     split_sentences,
 )
 from bot.resolve import Index
-from bot.resolve.findings import linked_side_effects, opposite, suspects
+from bot.resolve.context import linked_side_effects
+from bot.resolve.findings import opposite, suspects
 
 
 @dataclass(frozen=True)

@@ -100,23 +100,7 @@ class ContextReader:
         return cached
 
     def _find_linked(self, entry: Entry) -> set[str]:
-        knowledge = self.knowledge
-        classes: set[str] = set()
-        linked: set[str] = set()
-        if isinstance(entry, Drug):
-            linked.update(entry.side_effects)
-            for class_id in entry.classes:
-                classes.update(knowledge.class_lineage(class_id))
-        elif isinstance(entry, TherapyClass):
-            linked.update(entry.hallmark_toxicities)
-            classes.update(knowledge.class_lineage(entry.id))
-            classes.update(knowledge.class_with_descendants(entry.id))
-            for drug in knowledge.drugs_in_class(entry.id):
-                linked.update(drug.side_effects)
-        by_class = knowledge.side_effects_by_class
-        for class_id in classes:
-            linked.update(by_class.get(class_id, ()))
-        return linked
+        return linked_side_effects(self.knowledge, [entry])
 
     def agent_words(self, agent: Entry) -> frozenset[str]:
         """Words that describe how an agent is given and works (worked out once per entry)."""
@@ -204,3 +188,23 @@ class ContextReader:
             if both:
                 return both
         return []
+
+
+def linked_side_effects(knowledge: Knowledge, agents: list[Entry]) -> set[str]:
+    """Side effects the named drugs or classes are known to cause (labels and class links)."""
+    classes: set[str] = set()
+    linked: set[str] = set()
+    for agent in agents:
+        if isinstance(agent, Drug):
+            linked.update(agent.side_effects)
+            for class_id in agent.classes:
+                classes.update(knowledge.class_lineage(class_id))
+        elif isinstance(agent, TherapyClass):
+            linked.update(agent.hallmark_toxicities)
+            classes.update(knowledge.class_lineage(agent.id))
+            classes.update(knowledge.class_with_descendants(agent.id))
+            for drug in knowledge.drugs_in_class(agent.id):
+                linked.update(drug.side_effects)
+    for class_id in classes:
+        linked.update(knowledge.side_effects_by_class.get(class_id, ()))
+    return linked

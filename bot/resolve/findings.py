@@ -16,6 +16,7 @@ from bot.knowledge import Drug, Entry, Knowledge, SideEffect, TherapyClass
 from bot.measures import Lab
 from bot.read import Question
 from bot.read.values import Reading
+from bot.resolve.context import linked_side_effects
 
 
 @dataclass(frozen=True)
@@ -24,26 +25,6 @@ class Suspect:
     score: int
     matched: int  # findings met
     listed: int  # findings the entry lists (for ties: the better-covered entry wins)
-
-
-def linked_side_effects(knowledge: Knowledge, agents: list[Entry]) -> set[str]:
-    """Side effects the named drugs or classes are known to cause (labels and class links)."""
-    classes: set[str] = set()
-    linked: set[str] = set()
-    for agent in agents:
-        if isinstance(agent, Drug):
-            linked.update(agent.side_effects)
-            for class_id in agent.classes:
-                classes.update(knowledge.class_lineage(class_id))
-        elif isinstance(agent, TherapyClass):
-            linked.update(agent.hallmark_toxicities)
-            classes.update(knowledge.class_lineage(agent.id))
-            classes.update(knowledge.class_with_descendants(agent.id))
-            for drug in knowledge.drugs_in_class(agent.id):
-                linked.update(drug.side_effects)
-    for class_id in classes:
-        linked.update(knowledge.side_effects_by_class.get(class_id, ()))
-    return linked
 
 
 def agent_context(knowledge: Knowledge, agents: list[Entry]) -> set[str]:
