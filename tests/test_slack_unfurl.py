@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Bot, make_config
+from conftest import KNOWLEDGE, Bot, make_config
 from support import FakeSlack, blocks_of, parsed_blocks, serve
 
 from bot.knowledge import Knowledge
@@ -16,10 +17,21 @@ from bot.slack.web import create_application
 SEARCH = "https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=PEMBROLIZUMAB"
 
 
+@pytest.fixture(scope="module")
+def unfurl_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped knowledge, so a drift state file can sit beside it: one for the
+    module, validated in full once and read from its snapshot after, as a restart would."""
+    target = tmp_path_factory.mktemp("unfurl") / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
 @pytest.fixture
-def unfurl_bot(slack: FakeSlack, tmp_path: Path, knowledge_copy: Path) -> Iterator[Bot]:
-    """The bot on a knowledge folder of its own, so a drift state file can sit beside it."""
-    config = make_config(slack, tmp_path, knowledge_path=knowledge_copy)
+def unfurl_bot(slack: FakeSlack, tmp_path: Path, unfurl_knowledge: Path) -> Iterator[Bot]:
+    """The bot on a knowledge folder of its own, with no drift state unless a test writes one."""
+    state = unfurl_knowledge.parent / ".immuno-cache" / "drift.json"
+    state.unlink(missing_ok=True)
+    config = make_config(slack, tmp_path, knowledge_path=unfurl_knowledge)
     handler = create_application(config, watch=False)
     with serve(handler) as url:
         yield Bot(url, handler, slack, config)
@@ -66,10 +78,10 @@ def test_a_link_being_typed_is_unfurled_by_its_unfurl_id(unfurl_bot: Bot) -> Non
 
 
 def test_the_card_says_whether_the_label_changed_after_the_review(
-    unfurl_bot: Bot, knowledge_copy: Path
+    unfurl_bot: Bot, unfurl_knowledge: Path
 ) -> None:
-    state = knowledge_copy.parent / ".immuno-cache" / "drift.json"
-    state.parent.mkdir()
+    state = unfurl_knowledge.parent / ".immuno-cache" / "drift.json"
+    state.parent.mkdir(exist_ok=True)
     state.write_text(
         json.dumps(
             {"checked_at": "2026-12-01 06:00 UTC", "checked": 40, "drifted": ["pembrolizumab"]}
