@@ -15,10 +15,15 @@ from bench import scale
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_ten_times_knowledge_validates(tmp_path: Path) -> None:
-    generated = scale.generate(10, tmp_path / "knowledge-10x", reuse=False)
-    assert generated.files > 7  # the real files plus clone files
-    assert all(f.stat().st_size < 4_000_000 for f in generated.path.glob("*.yaml"))
+def test_three_times_knowledge_validates_split_into_bounded_files(tmp_path: Path) -> None:
+    """Three times (two clone sets, so clone names must be unique across sets, not only against
+    the real names), with a small file bound so the clones are split across several files as
+    they are at 10x and 100x with the real bound (validating 10x here cost 5 s)."""
+    bound = 200_000
+    generated = scale.generate(3, tmp_path / "knowledge-3x", max_file_bytes=bound, reuse=False)
+    clone_files = list(generated.path.glob("zz-clones-*.yaml"))
+    assert len(clone_files) > 2
+    assert all(f.stat().st_size <= bound for f in clone_files)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "validate", str(generated.path)],
         cwd=ROOT,
