@@ -2,7 +2,9 @@
 
 A start from an unchanged snapshot skips YAML parsing and the schema entirely (see bot.snapshot);
 any other start parses every file and runs every check in bot.validate, so a contributor sees all
-their mistakes in one run and a bad file never reaches users.
+their mistakes in one run and a bad file never reaches users. Within one process, a file whose
+exact text already passed its own checks (schema, markup) is not put through them again: a
+reload after an edit re-checks the edited files, and the checks across files always run.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from bot.knowledge import (
     KnowledgeInfo,
     without_cyclic_gc,
 )
+from bot.loader import Document
 from bot.measures import Lab, lab_from
 from bot.validate import (
     Located,
@@ -136,6 +140,30 @@ def load_knowledge(
         return _validate_and_build(path, files, key, today, with_version, loader)
 
 
+#: Hashes of file texts whose own checks (schema, Slack markup) found nothing in this process.
+#: Those checks depend on the text alone (the schema is read once per process), so a reload after
+#: an edit, or a second copy of the same files, re-checks only the files whose text is new; the
+#: checks across files always run. Bounded, oldest dropped first: each edit adds one.
+_CLEAN_TEXTS: dict[str, None] = {}
+_CLEAN_TEXTS_KEPT = 256
+_CLEAN_TEXTS_LOCK = threading.Lock()
+
+
+def _file_problems(doc: Document, text: str) -> list[Problem]:
+    """document_problems of one file, skipped when the same text already passed them."""
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with _CLEAN_TEXTS_LOCK:
+        if key in _CLEAN_TEXTS:
+            return []
+    found = document_problems(doc)
+    if not found:
+        with _CLEAN_TEXTS_LOCK:
+            _CLEAN_TEXTS[key] = None
+            while len(_CLEAN_TEXTS) > _CLEAN_TEXTS_KEPT:
+                del _CLEAN_TEXTS[next(iter(_CLEAN_TEXTS))]
+    return found
+
+
 def _validate_and_build(
     path: Path, files: list[Path], key: str, today: dt.date, with_version: bool, loader: Any
 ) -> LoadResult:
@@ -167,7 +195,7 @@ def _validate_and_build(
             problems.append(Problem(display(file), 1, 1, f"cannot read file: {exc.strerror}"))
             unchecked |= set(Kind)
             continue
-        problems.extend(document_problems(doc))
+        problems.extend(_file_problems(doc, text))
         entries.extend(entries_of(doc))
         labs.extend(labs_of(doc))
     # A file's own problems (parse, schema, markup) come first: a link to an unknown id is
