@@ -222,3 +222,28 @@ def no_thread_outlives_the_test() -> Iterator[None]:
         time.sleep(0.01)
         left = [t for t in threading.enumerate() if t not in before]
     assert not left, f"threads outlived the test: {[t.name for t in left]}"
+
+
+#: The slowest test files (their own wall time, most of it waiting on servers they start), run
+#: first: with one file per worker at a time, a long file handed out last keeps one worker busy
+#: while the other idles. scripts/test passes --no-loadscope-reorder so that xdist keeps this
+#: order instead of handing out the files with the most tests first.
+SLOWEST_FIRST = (
+    "test_bench_smoke.py",
+    "test_hardening.py",
+    "test_store.py",
+    "test_scale_out.py",
+    "test_serving.py",
+    "test_bench_clinical.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest files first, every other file after them in collection order (a stable sort, so
+    the tests within a file keep their order)."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)
