@@ -1,6 +1,6 @@
 """The bench's synthetic knowledge (real entries cloned with unique names) validates.
 
-Its own file so that, with the suite on two workers (one file per worker at a time), it runs
+Its own file so that, with the suite on several workers (one file per worker at a time), it runs
 beside the bench smoke run instead of after it.
 """
 
