@@ -74,6 +74,12 @@ def test_a_value_in_an_unstated_unit_says_what_was_assumed(knowledge: Knowledge)
         ("can he drive after Kymriah", "driving"),
         ("when does colitis start on ipi", "onset"),
         ("what labs to monitor on atezolizumab", "monitor"),
+        # clinic shorthand is read as the words it stands for
+        ("tox of interferon", "side_effects"),
+        ("side fx of panitumumab", "side_effects"),
+        ("AE's of rituxan", "side_effects"),
+        ("IO for cutaneous SCC", "indications"),
+        ("pt on pembro, colitis mgmt", "act"),
         ("keytruda", None),
     ],
 )
