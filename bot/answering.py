@@ -15,7 +15,7 @@ from bot import listing, render, words
 from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Command, Query, Section, parse, strip_mentions
-from bot.read import asks_something, read
+from bot.read import asks_something, read, targets_named
 from bot.read.agents import unknown_agent
 from bot.render import Message
 from bot.reply import agents_of
@@ -239,7 +239,7 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         # Names only: the card, unless the names together ask something (a cancer with a
         # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
         found = HANDLERS[query.command](query, index)
-        quiet = not _names_ask(found.match, line) and not _agent_and_more(found.match, line)
+        quiet = not _names_ask(found.match, line, index) and not _agent_and_more(found.match, line)
         if quiet and (index.outside(line) or not unknown_agent(line, index)):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
@@ -271,13 +271,15 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     return HANDLERS[query.command](query, index)
 
 
-def _names_ask(match: Match | None, line: str) -> bool:
-    """Names that ask something together: a cancer with a drug or class (its options), a side
-    effect with a drug or class, or a side effect with a question mark (what to do)."""
+def _names_ask(match: Match | None, line: str, index: Index) -> bool:
+    """Names that ask something together: a cancer with a drug, class or target (its options),
+    a side effect with a drug or class, or a side effect with a question mark (what to do)."""
     if match is None or match.entry is None:
         return False
     kinds = {e.kind for e in (match.entry, *match.also)}
     agent = bool(kinds & {Kind.DRUG, Kind.CLASS})
+    if Kind.CANCER in kinds and not agent and targets_named(line, index):
+        return True
     effect = Kind.SIDE_EFFECT in kinds
     return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
 

@@ -30,7 +30,7 @@ def effective_intent(question: Question) -> Intent:
     """The intent a question ends up with when its words name none, or name a weaker one."""
     intent = question.intent
     has_cancer = any(isinstance(e, Cancer) for e in question.entries)
-    has_agent = bool(agents_of(question))
+    has_agent = bool(agents_of(question) or question.targets)
     if intent in (None, Intent.ACT) and _EITHER_RE.search(question.text):
         return Intent.CHOOSE  # "toci or dex for grade 2 CRS": which of two
     weak = intent in (None, Intent.SIDE_EFFECTS, Intent.INDICATIONS)

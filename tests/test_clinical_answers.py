@@ -62,6 +62,11 @@ DEV_SET = [
     ),
     ("when does hypophysitis start on ipilimumab", "hypophysitis", None, "onset", ["6–9"]),
     ("PD-1 inhibitors for melanoma", "melanoma", None, "indications", ["Nivolumab"]),
+    # a target names its drugs beside a cancer; the answer is those drugs' uses in it
+    ("PD-1 for endometrial ca", "endometrial-cancer", None, "indications", ["Dostarlimab"]),
+    ("CTLA-4 in melanoma", "melanoma", None, "indications", ["Ipilimumab"]),
+    ("CTLA-4 for endometrial cancer", "endometrial-cancer", None, "indications", ["no CTLA-4"]),
+    ("tox of interferon", "interferon-alfa-2b", None, "side_effects", []),
     ("pembrolizumab or nivolumab for melanoma?", "pembrolizumab", None, "choose", ["Nivolumab"]),
     ("side effects of cemiplimab", "cemiplimab", None, "side_effects", ["Serious"]),
     ("AEs nivolumab", "nivolumab", None, "side_effects", ["pneumonitis"]),
@@ -163,6 +168,12 @@ def test_words_inside_other_phrases_do_not_decide(index: Index) -> None:
     assert answer("creatinine doubled on nivolumab", index).entry.id == "nephritis"
     reply = answer("fever day 2 after teclistamab for multiple myeloma", index)
     assert reply.entry.id == "crs" and reply.grade == 1
+
+
+def test_a_target_measured_as_a_biomarker_is_not_read_as_its_drugs(index: Index) -> None:
+    reply = answer("PD-L1 expression in bladder cancer", index)
+    assert reply.intent != "indications" and "(PD-L1)" not in str(reply.message.blocks)
+    assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
 
 
 def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:
