@@ -33,6 +33,8 @@ def effective_intent(question: Question) -> Intent:
     has_agent = bool(agents_of(question) or question.targets)
     if intent in (None, Intent.ACT) and _EITHER_RE.search(question.text):
         return Intent.CHOOSE  # "toci or dex for grade 2 CRS": which of two
+    if intent is Intent.INDICATIONS and has_cancer and len(question.alternatives) == 2:
+        return Intent.CHOOSE  # "axi-cel or liso-cel for 2L LBCL": the two side by side
     weak = intent in (None, Intent.SIDE_EFFECTS, Intent.INDICATIONS)
     if weak and question.clinical and (intent is not Intent.INDICATIONS or not has_cancer):
         return Intent.ACT

@@ -68,6 +68,13 @@ DEV_SET = [
     ("CTLA-4 for endometrial cancer", "endometrial-cancer", None, "indications", ["no CTLA-4"]),
     ("tox of interferon", "interferon-alfa-2b", None, "side_effects", []),
     ("pembrolizumab or nivolumab for melanoma?", "pembrolizumab", None, "choose", ["Nivolumab"]),
+    (
+        "axi-cel or liso-cel for 2L LBCL",
+        "axicabtagene-ciloleucel",
+        None,
+        "choose",
+        ["Lisocabtagene"],
+    ),
     ("side effects of cemiplimab", "cemiplimab", None, "side_effects", ["Serious"]),
     ("AEs nivolumab", "nivolumab", None, "side_effects", ["pneumonitis"]),
     ("toxicity pembrolizumab", "pembrolizumab", None, "side_effects", ["colitis"]),
