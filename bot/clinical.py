@@ -114,7 +114,8 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         named_effect = any(isinstance(e, SideEffect) for e in question.entries)
         effect = side_effect_for(question, index)[0] if named_effect or question.clinical else None
         if drugs and effect is None:
-            return monitor.monitoring(drugs[:1])  # "how often to check TSH on pembro"
+            # "how often to check TSH on pembro"
+            return monitor.monitoring(drugs[:1], knowledge, question.text)
         return clinical(question, index, intent) if effect is not None else None
     if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
         effect, _ = side_effect_for(question, index)

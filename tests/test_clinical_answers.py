@@ -183,6 +183,14 @@ def test_a_target_measured_as_a_biomarker_is_not_read_as_its_drugs(index: Index)
     assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
 
 
+def test_a_monitoring_answer_leads_with_the_lab_asked_about(index: Index) -> None:
+    first = first_block(answer("how long to keep checking glucose on pembro", index))
+    assert first.index("glucose") < first.index("Liver enzymes")
+    # "mg" in a dose is not magnesium: the rash line (250 mg/m²) is not moved up
+    first = first_block(answer("how long to monitor mag after last cetuximab", index))
+    assert first.index("magnesium") < first.index("Infusion reactions") < first.index("250 mg")
+
+
 def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:
     reply = answer("keytruda", index)
     assert reply.entry.id == "pembrolizumab" and reply.intent == "lookup"
