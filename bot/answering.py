@@ -232,7 +232,7 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     entry card."""
     bare_name = query.section is None and index.named(words.key(query.full or query.text))
     if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
-        found = HANDLERS[query.command](query, index)
+        found = _named_card(query, bare_name, index) or HANDLERS[query.command](query, index)
         return Answer(found.message, query, found.match, intent="lookup")
     line = " ".join(strip_mentions(text).split())
     if query.command is Command.LOOKUP and not asks_something(line, index.knowledge):
@@ -269,6 +269,18 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         found = HANDLERS[query.command](query, index)
         return replace(_checked(found, query, line, bool(agents_of(question))), intent=intent)
     return HANDLERS[query.command](query, index)
+
+
+def _named_card(query: Query, ids: tuple[str, ...], index: Index) -> Answer | None:
+    """The card of the one entry the whole text names (the most common question: a name),
+    without scanning its words again; None when the resolver must decide (several entries,
+    a kind word, a drug outside immunotherapy in the text)."""
+    if len(ids) != 1 or query.kind is not None or query.full or index.outside(query.text):
+        return None
+    entry = index.knowledge.entries[ids[0]]
+    how = "exact" if words.key(query.text) in index.exact else "derived"
+    match = Match(query.text, entry=entry, how=how)
+    return Answer(_card(index, entry, None), query, match)
 
 
 def _names_ask(match: Match | None, line: str, index: Index) -> bool:
