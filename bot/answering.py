@@ -15,7 +15,7 @@ from bot import listing, render, words
 from bot.clinical import answer_question, effective_intent
 from bot.knowledge import Drug, Entry, Kind
 from bot.query import Command, Query, Section, parse, strip_mentions
-from bot.read import asks_something, read
+from bot.read import asks_something, read, targets_named
 from bot.read.agents import unknown_agent
 from bot.render import Message
 from bot.reply import agents_of
@@ -232,14 +232,14 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     entry card."""
     bare_name = query.section is None and index.named(words.key(query.full or query.text))
     if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
-        found = HANDLERS[query.command](query, index)
+        found = _named_card(query, bare_name, index) or HANDLERS[query.command](query, index)
         return Answer(found.message, query, found.match, intent="lookup")
     line = " ".join(strip_mentions(text).split())
     if query.command is Command.LOOKUP and not asks_something(line, index.knowledge):
         # Names only: the card, unless the names together ask something (a cancer with a
         # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
         found = HANDLERS[query.command](query, index)
-        quiet = not _names_ask(found.match, line) and not _agent_and_more(found.match, line)
+        quiet = not _names_ask(found.match, line, index) and not _agent_and_more(found.match, line)
         if quiet and (index.outside(line) or not unknown_agent(line, index)):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
@@ -271,13 +271,27 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     return HANDLERS[query.command](query, index)
 
 
-def _names_ask(match: Match | None, line: str) -> bool:
-    """Names that ask something together: a cancer with a drug or class (its options), a side
-    effect with a drug or class, or a side effect with a question mark (what to do)."""
+def _named_card(query: Query, ids: tuple[str, ...], index: Index) -> Answer | None:
+    """The card of the one entry the whole text names (the most common question: a name),
+    without scanning its words again; None when the resolver must decide (several entries,
+    a kind word, a drug outside immunotherapy in the text)."""
+    if len(ids) != 1 or query.kind is not None or query.full or index.outside(query.text):
+        return None
+    entry = index.knowledge.entries[ids[0]]
+    how = "exact" if words.key(query.text) in index.exact else "derived"
+    match = Match(query.text, entry=entry, how=how)
+    return Answer(_card(index, entry, None), query, match)
+
+
+def _names_ask(match: Match | None, line: str, index: Index) -> bool:
+    """Names that ask something together: a cancer with a drug, class or target (its options),
+    a side effect with a drug or class, or a side effect with a question mark (what to do)."""
     if match is None or match.entry is None:
         return False
     kinds = {e.kind for e in (match.entry, *match.also)}
     agent = bool(kinds & {Kind.DRUG, Kind.CLASS})
+    if Kind.CANCER in kinds and not agent and targets_named(line, index):
+        return True
     effect = Kind.SIDE_EFFECT in kinds
     return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
 

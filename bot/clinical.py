@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from bot import reply_facts as facts
+from bot import reply_monitoring as monitor
 from bot import reply_uses as uses
 from bot.knowledge import Cancer, Drug, Entry, Kind, SideEffect, TherapyClass
 from bot.read import Intent, Question
@@ -30,9 +31,11 @@ def effective_intent(question: Question) -> Intent:
     """The intent a question ends up with when its words name none, or name a weaker one."""
     intent = question.intent
     has_cancer = any(isinstance(e, Cancer) for e in question.entries)
-    has_agent = bool(agents_of(question))
+    has_agent = bool(agents_of(question) or question.targets)
     if intent in (None, Intent.ACT) and _EITHER_RE.search(question.text):
         return Intent.CHOOSE  # "toci or dex for grade 2 CRS": which of two
+    if intent is Intent.INDICATIONS and has_cancer and len(question.alternatives) == 2:
+        return Intent.CHOOSE  # "axi-cel or liso-cel for 2L LBCL": the two side by side
     weak = intent in (None, Intent.SIDE_EFFECTS, Intent.INDICATIONS)
     if weak and question.clinical and (intent is not Intent.INDICATIONS or not has_cancer):
         return Intent.ACT
@@ -76,7 +79,7 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         if not members:
             return None
         reply = (
-            facts.from_monitoring(members, intent, knowledge)
+            monitor.from_monitoring(members, intent, knowledge)
             if intent in (Intent.PREGNANCY, Intent.DRIVING)
             else _FACT_HANDLERS[intent](members)
         )
@@ -93,7 +96,9 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         asked: list[Entry] = list(question.alternatives) or list(question.entries)
         return facts.target(asked)
     if intent in (Intent.PREGNANCY, Intent.DRIVING):
-        return facts.from_monitoring(drugs[:2], intent, knowledge, question.text) if drugs else None
+        return (
+            monitor.from_monitoring(drugs[:2], intent, knowledge, question.text) if drugs else None
+        )
     if intent is Intent.CHOOSE:
         if len(question.alternatives) == 2:
             return uses.choose(question, knowledge)
@@ -109,7 +114,8 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         named_effect = any(isinstance(e, SideEffect) for e in question.entries)
         effect = side_effect_for(question, index)[0] if named_effect or question.clinical else None
         if drugs and effect is None:
-            return facts.monitoring(drugs[:1])  # "how often to check TSH on pembro"
+            # "how often to check TSH on pembro"
+            return monitor.monitoring(drugs[:1], knowledge, question.text)
         return clinical(question, index, intent) if effect is not None else None
     if intent in (Intent.ACT, Intent.GRADE, Intent.ONSET):
         effect, _ = side_effect_for(question, index)

@@ -17,7 +17,7 @@ from bot import blocks as bk
 from bot import grading
 from bot.blocks import Block, escape
 from bot.knowledge import Knowledge, SideEffect
-from bot.measures import Criterion
+from bot.measures import Criterion, SignRow
 from bot.read.values import Reading
 
 GRADE_CALLBACK = "immuno.grade.form"
@@ -83,11 +83,17 @@ def _number_block(index: int, criterion: Criterion, knowledge: Knowledge) -> Blo
     }
 
 
+def offered_rows(criterion: Criterion) -> list[tuple[int, SignRow]]:
+    """The sign rows a form offers, with their places in the criterion: one choice each, so a
+    row met only by several things said together (SignRow.distinct) is not offered (its
+    meaning is offered as a row of its own, "multiple vasopressors")."""
+    return [(n, row) for n, row in enumerate(criterion.signs) if not row.distinct]
+
+
 def _choice_block(index: int, criterion: Criterion) -> Block:
     options = [bk.option("None of these", _NONE)]
     options += [
-        bk.option(f"{row.match[0]} (grade {row.grade})", f"{n}")
-        for n, row in enumerate(criterion.signs)
+        bk.option(f"{row.label} (grade {row.grade})", f"{n}") for n, row in offered_rows(criterion)
     ]
     return {
         "type": "input",
@@ -234,7 +240,7 @@ def readings(effect: SideEffect, knowledge: Knowledge, answers: Answers) -> tupl
 def grade(effect: SideEffect, knowledge: Knowledge, answers: Answers) -> grading.Grade | None:
     """The grading engine on the form's answers."""
     signs = tuple(
-        effect.criteria[i].signs[n].match[0].lower() for i, n in sorted(answers.findings.items())
+        effect.criteria[i].signs[n].label.lower() for i, n in sorted(answers.findings.items())
     )
     return grading.grade(
         effect, knowledge, readings(effect, knowledge, answers), signs, text=answers.severity

@@ -71,10 +71,11 @@ def ask_answers(effect: SideEffect, index: Index, ask: Ask, say: Say) -> Answers
             if number is not None:
                 values[i] = number
         elif criterion.signs:
-            options = [f"{row.match[0]} (grade {row.grade})" for row in criterion.signs]
+            offered = grade_form.offered_rows(criterion)
+            options = [f"{row.label} (grade {row.grade})" for _, row in offered]
             chosen = _choice(criterion.name, options, ask, say)
             if chosen is not None:
-                findings[i] = chosen
+                findings[i] = offered[chosen][0]
     severity = ""
     levels = grade_form.severities(effect)
     if levels:

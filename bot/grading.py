@@ -221,8 +221,11 @@ def grade(
                     assumed += notes
                     possible |= set(could)
         for row in criterion.signs:
-            said = [m for m in row.match if m.lower() in signs]
-            if said:
+            said = row.said(signs)
+            if row.distinct and len(said) >= row.distinct:
+                things = " + ".join(said)
+                met.append((row.grade, f"{criterion.name}: {things}, {row.means}".rstrip(", ")))
+            elif said and not row.distinct:
                 rule = (
                     said[0]
                     if said[0].lower() == criterion.name.lower()

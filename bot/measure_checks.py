@@ -95,6 +95,15 @@ def check_criteria(effects: Sequence[Located], labs: dict[str, dict[str, Any]]) 
                 else:
                     yield from _check_unit(effect, at, criterion.get("unit", ""), lab)
                     yield from _check_rows(effect, at, criterion.get("rows", ()), lab)
+            for j, row in enumerate(criterion.get("signs", ()) or ()):
+                items = len(row.get("match", ()) or ())
+                distinct = row.get("distinct")
+                if isinstance(distinct, int) and distinct > items:
+                    yield effect.problem(
+                        (*at, "signs", j, "distinct"),
+                        f"needs {distinct} different things said but lists {items}: "
+                        "the row can never be met",
+                    )
             rows = [*criterion.get("rows", ()), *criterion.get("signs", ())]
             for j, row in enumerate(rows):
                 grade = row.get("grade")

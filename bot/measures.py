@@ -91,10 +91,37 @@ class Row:
 
 @dataclass(frozen=True)
 class SignRow:
-    """A grade given by a described sign ("one vasopressor", "unarousable")."""
+    """A grade given by a described sign ("one vasopressor", "unarousable").
+
+    Each item of `match` is one thing, its synonyms separated by "|". With `distinct` set, the
+    row is met only when that many different things are said ("norepinephrine and
+    phenylephrine" are multiple vasopressors; `means` names what they add up to)."""
 
     grade: int
     match: tuple[str, ...]
+    distinct: int = 0
+    means: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a form offers the row: what it means, or its first phrase."""
+        return self.means or self.match[0].split("|")[0].strip()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every synonym of every item, as the question reader looks for them."""
+        return tuple(p.strip() for item in self.match for p in item.split("|") if p.strip())
+
+    def said(self, signs: Iterable[str]) -> list[str]:
+        """For each item the question states, the first of its synonyms that was said."""
+        stated = {s.lower() for s in signs}
+        out = []
+        for item in self.match:
+            synonyms = [p.strip() for p in item.split("|") if p.strip()]
+            found = next((p for p in synonyms if p.lower() in stated), None)
+            if found is not None:
+                out.append(found)
+        return out
 
 
 @dataclass(frozen=True)
@@ -165,7 +192,15 @@ def criteria_from(items: Iterable[Mapping[str, Any]]) -> tuple[Criterion, ...]:
                 )
                 for r in c.get("rows", ())
             ),
-            signs=tuple(SignRow(int(s["grade"]), tuple(s["match"])) for s in c.get("signs", ())),
+            signs=tuple(
+                SignRow(
+                    int(s["grade"]),
+                    tuple(s["match"]),
+                    int(s.get("distinct", 0)),
+                    str(s.get("means", "")),
+                )
+                for s in c.get("signs", ())
+            ),
         )
         for c in items
     )

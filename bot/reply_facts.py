@@ -3,7 +3,8 @@
 "Does blinatumomab have a boxed warning?" answers from `boxed_warning`; "is a REMS still
 required for Kymriah?" from the REMS sentences of `status`; "when was ipilimumab first approved"
 from `first_approval_year`. What a drug is used for (indications, "A or B") is in
-bot/reply_uses.py. A fact the knowledge does not hold is said to be absent, in one line.
+bot/reply_uses.py; what to monitor, pregnancy and driving in bot/reply_monitoring.py. A fact the
+knowledge does not hold is said to be absent, in one line.
 """
 
 from __future__ import annotations
@@ -17,14 +18,10 @@ from bot.reply_quotes import FIRST_BUDGET, split_sentences
 
 _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b", re.I)
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
-_PREGNANCY_RE = re.compile(r"pregnan|contracep|fetal|embryo|breast-?feed|lactat", re.I)
-_DRIVING_RE = re.compile(r"\bdriv|machinery", re.I)
-_BAN_RE = re.compile(r"\b(no|not|avoid\w*|ban|restrict\w*)\W+(to\W+)?driv", re.I)
-_PERIOD_RE = re.compile(r"\b(\d+)\s*(week|month|day)s?\b", re.I)
 YES_NO_RE = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|has|have|should)\b", re.I)
 
 
-def _names(drugs: list[Drug]) -> str:
+def drug_names(drugs: list[Drug]) -> str:
     if len(drugs) > 2:
         return f"{len(drugs)} drugs"
     return " and ".join(d.name for d in drugs[:2])
@@ -40,7 +37,7 @@ def _drug_buttons(drugs: list[Drug]) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-def _sentences(text: str, pattern: re.Pattern[str]) -> list[str]:
+def sentences_matching(text: str, pattern: re.Pattern[str]) -> list[str]:
     return [s for s in re.split(r"(?<=[.;])\s+", text) if pattern.search(s)]
 
 
@@ -66,7 +63,7 @@ def drug_reply(
     )
 
 
-def _verdict_lead(topic: str, drugs: list[Drug], verdicts: list[str]) -> str:
+def verdict_lead(topic: str, drugs: list[Drug], verdicts: list[str]) -> str:
     """ "Yes — boxed warning: blinatumomab"; for two drugs, each with its own answer; for a
     class, how many of its drugs."""
     if len(drugs) == 1:
@@ -94,14 +91,14 @@ def boxed_warning(drugs: list[Drug]) -> Reply:
             verdicts.append("Not recorded")
             lines.append(f"The knowledge holds no boxed-warning statement for {drug.title}.")
     missing = all(not d.boxed_warning for d in drugs)
-    lead = _verdict_lead("boxed warning", drugs, verdicts)
+    lead = verdict_lead("boxed warning", drugs, verdicts)
     return drug_reply(drugs, Intent.BOXED_WARNING, lead, lines, missing=missing)
 
 
 def rems(drugs: list[Drug]) -> Reply:
     lines, verdicts = [], []
     for drug in drugs:
-        said = _sentences(f"{drug.status} {drug.summary}", re.compile(r"\bREMS\b"))
+        said = sentences_matching(f"{drug.status} {drug.summary}", re.compile(r"\bREMS\b"))
         if not said:
             verdicts.append("Not recorded")
             lines.append(f"The knowledge records no REMS for {drug.title}; check the label.")
@@ -115,7 +112,7 @@ def rems(drugs: list[Drug]) -> Reply:
             verdict = "Yes"
         verdicts.append(verdict)
         lines.append(f"{verdict}. {drug.title}: {text}")
-    return drug_reply(drugs, Intent.REMS, _verdict_lead("REMS", drugs, verdicts), lines)
+    return drug_reply(drugs, Intent.REMS, verdict_lead("REMS", drugs, verdicts), lines)
 
 
 _ORDER_RE = re.compile(r"\b(before|earlier than|after|later than)\b", re.I)
@@ -154,9 +151,9 @@ def approval(drugs: list[Drug], question: str = "") -> Reply:
     for drug in drugs:
         if not drug.first_approval_year:
             lines.append(f"The knowledge holds no approval year for {drug.title}.")
-        for sentence in _sentences(drug.status, re.compile(r"approv", re.I))[:1]:
+        for sentence in sentences_matching(drug.status, re.compile(r"approv", re.I))[:1]:
             lines.append(sentence)
-    lead = f"First FDA approval: {_names(drugs)}"
+    lead = f"First FDA approval: {drug_names(drugs)}"
     lead = f"{verdict} — {lead}" if verdict else lead
     return drug_reply(drugs, Intent.APPROVAL, lead, lines, missing=not dated)
 
@@ -173,7 +170,7 @@ def target(entries: list[Entry]) -> Reply | None:
         return drug_reply(
             drugs[:2],
             Intent.TARGET,
-            f"Target and mechanism: {_names(drugs)}",
+            f"Target and mechanism: {drug_names(drugs)}",
             lines,
             missing=not any(d.target or d.mechanism for d in drugs),
         )
@@ -190,96 +187,6 @@ def target(entries: list[Entry]) -> Reply | None:
             sources=classes[0].sources,
         )
     return None
-
-
-def from_monitoring(
-    drugs: list[Drug], intent: Intent, knowledge: Knowledge, question: str = ""
-) -> Reply:
-    """Pregnancy or driving: the monitoring lines (and linked entries) that speak of it."""
-    pattern = _PREGNANCY_RE if intent is Intent.PREGNANCY else _DRIVING_RE
-    topic = "pregnancy or contraception" if intent is Intent.PREGNANCY else "driving"
-    lines = []
-    for drug in drugs:
-        said = [m for m in drug.monitoring if pattern.search(m)]
-        said += _sentences(drug.boxed_warning, pattern)
-        if intent is Intent.PREGNANCY:
-            said += _linked_sentences(drug, knowledge, pattern)
-        if said:
-            ended = (s if s.rstrip().endswith(".") else s.rstrip() + "." for s in said)
-            lines.append(f"{drug.title}: " + " ".join(dict.fromkeys(ended)))
-        else:
-            lines.append(
-                f"The knowledge holds no {topic} guidance for {drug.title}; see the label."
-            )
-    missing = all("holds no" in line for line in lines)
-    if len(drugs) > 2 and not missing:  # a class: only the members whose label speaks of it
-        lines = [line for line in lines if "holds no" not in line]
-    topic_lead = "Pregnancy and contraception" if intent is Intent.PREGNANCY else "Driving"
-    lead = f"{topic_lead}: {_names(drugs)}"
-    verdict = _ban_verdict(question, lines) if intent is Intent.DRIVING and len(drugs) == 1 else ""
-    if verdict:
-        lead = _verdict_lead(topic_lead, drugs, [verdict])
-    return drug_reply(drugs, intent, lead, lines, missing=missing)
-
-
-def _ban_verdict(question: str, lines: list[str]) -> str:
-    """ "no driving for 8 weeks?": Yes when the knowledge's driving period is the one asked,
-    No when it is another; nothing when the question states no period of a ban."""
-    if not _BAN_RE.search(question):
-        return ""
-    asked = _PERIOD_RE.search(question)
-    if asked is None:
-        return ""
-    periods = set()
-    for line in lines:
-        for found in _DRIVING_RE.finditer(line):
-            period = _PERIOD_RE.search(line, found.end())
-            if period:
-                periods.add((period.group(1), period.group(2)))
-    if not periods:
-        return ""
-    return "Yes" if (asked.group(1), asked.group(2)) in periods else "No"
-
-
-def _linked_sentences(drug: Drug, knowledge: Knowledge, pattern: re.Pattern[str]) -> list[str]:
-    """Whole sentences of the drug's linked side effects (summary, management) that speak of
-    the topic and name the drug, in any case: "pembrolizumab 4 months" sits in a sentence that
-    lists several products, so it is split at full stops only."""
-    stem = drug.name.split("-")[0].lower()
-    said = []
-    by_class = [
-        e.id
-        for e in knowledge.entries.values()
-        if set(getattr(e, "caused_by", ())) & set(drug.classes)
-    ]
-    for effect_id in dict.fromkeys((*drug.side_effects, *by_class)):
-        effect = knowledge.entries.get(effect_id)
-        texts = [getattr(effect, "summary", "")]
-        texts += [row.text for row in getattr(effect, "management", ())]
-        for text in texts:
-            said += [
-                s
-                for s in re.split(r"(?<=\.)\s+", text or "")
-                if pattern.search(s) and stem in s.lower()
-            ]
-    return said
-
-
-def monitoring(drugs: list[Drug]) -> Reply:
-    lines = [
-        f"{d.title}: " + "; ".join(m.rstrip(".") for m in d.monitoring)
-        for d in drugs
-        if d.monitoring
-    ]
-    if not lines:
-        lines = [f"The knowledge holds no monitoring list for {drugs[0].title}; see the label."]
-    return drug_reply(
-        drugs,
-        Intent.MONITOR,
-        f"What to monitor: {_names(drugs)}",
-        lines,
-        missing=not drugs[0].monitoring,
-    )
 
 
 def side_effects(entry: Entry, knowledge: Knowledge) -> Reply:

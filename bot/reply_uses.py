@@ -29,14 +29,16 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
         cancer = cancers[0]
         pairs = knowledge.drugs_for_cancer(cancer.id)
         drug_ids = {a.id for a in agents if isinstance(a, Drug)}
+        drug_ids |= {d.id for group in question.targets for d in group.drugs}
         for agent in agents:
             if isinstance(agent, TherapyClass):
                 drug_ids |= {d.id for d in knowledge.drugs_in_class(agent.id)}
-        narrowed = [(d, i) for d, i in pairs if d.id in drug_ids] if agents else pairs
+        scoped = [a.name for a in agents] + [g.label for g in question.targets]
+        narrowed = [(d, i) for d, i in pairs if d.id in drug_ids] if scoped else pairs
         # Products whose status says they are no longer marketed come last.
         narrowed = sorted(narrowed, key=lambda pair: bool(_GONE_RE.search(pair[0].status)))
-        if agents and not narrowed:
-            names = " / ".join(a.name for a in agents)
+        if scoped and not narrowed:
+            names = " / ".join(scoped)
             first = f"The knowledge lists no {names} indication in {cancer.name}."
             lines = [first]
         else:
@@ -47,7 +49,7 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
         if others:  # every drug is named in the answer; the notes of the rest are below
             head += "\nAlso: " + ", ".join(others)
         buttons = tuple((d.name[:75], d.id, "overview") for d, _ in narrowed[:8])
-        scope = f" ({' / '.join(a.name for a in agents)})" if agents else ""
+        scope = f" ({' / '.join(scoped)})" if scoped else ""
         return Reply(
             cancer,
             Intent.INDICATIONS,
@@ -56,7 +58,7 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
             details=(("More", rest),) if rest else (),
             buttons=(("Full entry", cancer.id, "therapies"), *buttons),
             sources=cancer.sources,
-            missing=bool(agents) and not narrowed,
+            missing=bool(scoped) and not narrowed,
         )
     drugs = [a for a in agents if isinstance(a, Drug)]
     if drugs:

@@ -51,6 +51,7 @@ SHORTHAND = {
     "rxn": "reaction",
     "rxns": "reaction",
     "sx": "symptom",
+    "fx": "effects",
     "tox": "toxicity",
     "neurotox": "neurotoxicity",
     "cardiotox": "cardiotoxicity",

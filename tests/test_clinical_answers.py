@@ -62,7 +62,19 @@ DEV_SET = [
     ),
     ("when does hypophysitis start on ipilimumab", "hypophysitis", None, "onset", ["6–9"]),
     ("PD-1 inhibitors for melanoma", "melanoma", None, "indications", ["Nivolumab"]),
+    # a target names its drugs beside a cancer; the answer is those drugs' uses in it
+    ("PD-1 for endometrial ca", "endometrial-cancer", None, "indications", ["Dostarlimab"]),
+    ("CTLA-4 in melanoma", "melanoma", None, "indications", ["Ipilimumab"]),
+    ("CTLA-4 for endometrial cancer", "endometrial-cancer", None, "indications", ["no CTLA-4"]),
+    ("tox of interferon", "interferon-alfa-2b", None, "side_effects", []),
     ("pembrolizumab or nivolumab for melanoma?", "pembrolizumab", None, "choose", ["Nivolumab"]),
+    (
+        "axi-cel or liso-cel for 2L LBCL",
+        "axicabtagene-ciloleucel",
+        None,
+        "choose",
+        ["Lisocabtagene"],
+    ),
     ("side effects of cemiplimab", "cemiplimab", None, "side_effects", ["Serious"]),
     ("AEs nivolumab", "nivolumab", None, "side_effects", ["pneumonitis"]),
     ("toxicity pembrolizumab", "pembrolizumab", None, "side_effects", ["colitis"]),
@@ -163,6 +175,20 @@ def test_words_inside_other_phrases_do_not_decide(index: Index) -> None:
     assert answer("creatinine doubled on nivolumab", index).entry.id == "nephritis"
     reply = answer("fever day 2 after teclistamab for multiple myeloma", index)
     assert reply.entry.id == "crs" and reply.grade == 1
+
+
+def test_a_target_measured_as_a_biomarker_is_not_read_as_its_drugs(index: Index) -> None:
+    reply = answer("PD-L1 expression in bladder cancer", index)
+    assert reply.intent != "indications" and "(PD-L1)" not in str(reply.message.blocks)
+    assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
+
+
+def test_a_monitoring_answer_leads_with_the_lab_asked_about(index: Index) -> None:
+    first = first_block(answer("how long to keep checking glucose on pembro", index))
+    assert first.index("glucose") < first.index("Liver enzymes")
+    # "mg" in a dose is not magnesium: the rash line (250 mg/m²) is not moved up
+    first = first_block(answer("how long to monitor mag after last cetuximab", index))
+    assert first.index("magnesium") < first.index("Infusion reactions") < first.index("250 mg")
 
 
 def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:

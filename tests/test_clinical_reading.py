@@ -74,6 +74,12 @@ def test_a_value_in_an_unstated_unit_says_what_was_assumed(knowledge: Knowledge)
         ("can he drive after Kymriah", "driving"),
         ("when does colitis start on ipi", "onset"),
         ("what labs to monitor on atezolizumab", "monitor"),
+        # clinic shorthand is read as the words it stands for
+        ("tox of interferon", "side_effects"),
+        ("side fx of panitumumab", "side_effects"),
+        ("AE's of rituxan", "side_effects"),
+        ("IO for cutaneous SCC", "indications"),
+        ("pt on pembro, colitis mgmt", "act"),
         ("keytruda", None),
     ],
 )
@@ -104,6 +110,27 @@ def test_a_count_between_rows_of_integers_has_a_row(knowledge: Knowledge, index:
     question = read("7 stools per day over baseline", index)
     found = grade(_effect(knowledge, "colitis"), knowledge, question.readings, question.signs)
     assert found is not None and found.n == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "named"),
+    [
+        # ASTCT 2019: multiple vasopressors (excluding vasopressin) is grade 4
+        ("fever 39, on norepinephrine and phenylephrine", 4, ["norepinephrine", "phenylephrine"]),
+        ("fever 39, on levophed and epinephrine", 4, ["levophed", "epinephrine"]),
+        ("fever 39, on norepi plus vasopressin", 3, ["norepi"]),
+        ("fever 39, on norepinephrine (norepi)", 3, ["norepinephrine"]),
+        ("fever 39, on phenylephrine", 3, ["phenylephrine"]),
+    ],
+)
+def test_different_vasopressors_named_are_counted(
+    knowledge: Knowledge, index: Index, text: str, expected: int, named: list[str]
+) -> None:
+    question = read(text, index)
+    found = grade(_effect(knowledge, "crs"), knowledge, question.readings, question.signs)
+    assert found is not None and found.n == expected
+    assert all(name in found.rule for name in named)  # the rule shows what was counted
+    assert ("multiple vasopressors" in found.rule) == (expected == 4)
 
 
 def test_a_lab_limit_the_user_did_not_give_is_stated(knowledge: Knowledge, index: Index) -> None:
@@ -156,6 +183,7 @@ side_effects:
     - name: Crisis
       signs:
       - {grade: 4, match: [storm]}
+      - {grade: 4, distinct: 3, means: several storms, match: [storm|tempest, gale]}
   sources:
   - title: A source
     url: https://example.org/source
@@ -177,6 +205,7 @@ def test_validator_reports_findings_and_criteria_problems(tmp_path: Path) -> Non
     assert "a direction belongs to a lab, not to a sign" in messages
     assert "unknown class or drug id 'no-such-class'" in messages
     assert "grade 4 has no grading text in 'grades' to quote" in messages
+    assert "needs 3 different things said but lists 2: the row can never be met" in messages
 
 
 def test_the_shipped_knowledge_has_findings_and_criteria() -> None:

@@ -134,6 +134,19 @@ def test_exact_hits_do_not_scan_the_knowledge(index: Index, monkeypatch) -> None
     assert 0 < len(calls) < 20
 
 
+def test_an_entrys_whole_name_gets_that_card_alone(index: Index) -> None:
+    """Typing an entry's full name, however long, shows that entry and no other beside it."""
+    from bot import words
+
+    for entry in index.knowledge.entries.values():
+        if entry.kind is Kind.CONCEPT or index.named(words.key(entry.name)) != (entry.id,):
+            continue  # a concept's title describes it ("... for immunotherapy"): not a name
+        reply = answer(entry.name, index)
+        match = reply.match
+        assert match is not None and match.entry is entry, entry.name
+        assert match.also == (), (entry.name, [e.id for e in match.also])
+
+
 @pytest.mark.parametrize(
     "typed,expected",
     [

@@ -12,14 +12,23 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot import words
-from bot.knowledge import Entry, Kind, Knowledge
+from bot.knowledge import Drug, Entry, Kind, Knowledge
 from bot.read.intent import Intent, find_intent
 from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
 from bot.resolve import Index
+from bot.resolve.names import target_names
 
 _GRADE_RE = re.compile(r"\b(?:grade|gr\.?|g)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b(?!\s*(?:mg|g/|%))")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _OR_WORDS = ("or", "versus", "vs")
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """The drugs a target names ("PD-1" in "PD-1 for endometrial ca"), under the target's name."""
+
+    label: str
+    drugs: tuple[Entry, ...]
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Question:
     days: int | None = None
     alternatives: tuple[Entry, ...] = ()
     fuzzy: tuple[str, ...] = ()  # ids named only through a typo
+    targets: tuple[TargetGroup, ...] = ()  # drugs named by their target
 
     def of_kind(self, kind: Kind) -> list[Entry]:
         return [e for e in self.entries if e.kind is kind]
@@ -96,6 +106,41 @@ def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:
     return [match.entry] if match.entry is not None else []
 
 
+#: Words after a target that make it a measured biomarker rather than a group of drugs (stemmed).
+_MEASURED = frozenset(
+    words.stem(w)
+    for w in (
+        "expression", "expressing", "testing", "test", "status", "score", "level", "staining",
+        "positive", "negative", "positivity", "cps", "tps", "ihc", "assay", "high", "low",
+    )
+)  # fmt: skip
+
+
+def targets_named(text: str, index: Index) -> tuple[TargetGroup, ...]:
+    """The targets a question names as a group of drugs ("PD-1", "CTLA-4"), each under the
+    target's own spelling in the knowledge."""
+    entries = index.knowledge.entries
+    toks = words.tokens(text)
+    groups = []
+    for hit in index.scan(text, fuzzy=False):
+        if hit.how != "target":
+            continue
+        after = toks[hit.start + hit.length : hit.start + hit.length + 1]
+        if after and after[0] in _MEASURED:
+            continue  # "PD-L1 expression", "PD-L1 CPS": the biomarker, not the drugs
+        drugs = tuple(e for e in (entries[i] for i in hit.ids) if isinstance(e, Drug))
+        if not drugs:
+            continue
+        spelled = (
+            name
+            for drug in drugs
+            for name in target_names(drug.target)
+            if words.key(name) == hit.matched
+        )
+        groups.append(TargetGroup(next(spelled, hit.matched.upper()), drugs))
+    return tuple(groups)
+
+
 #: A clinical question is a sentence or two; longer text is read only this far.
 MAX_READ = 400
 _PAIR_RE = re.compile(r"\b(or|vs\.?|versus)\b", re.I)
@@ -125,6 +170,7 @@ def read(text: str, index: Index) -> Question:
     asks = bool(intent or readings or signs or grade is not None)
     named, fuzzy, pair = _entries(text, index, typos=asks)
     named += _cancer_beside(text, named, index)
+    cancer = any(e.kind is Kind.CANCER for e in named)
     return Question(
         text=text,
         intent=intent,
@@ -135,7 +181,17 @@ def read(text: str, index: Index) -> Question:
         days=read_days(text),
         alternatives=tuple(pair),
         fuzzy=tuple(fuzzy),
+        targets=targets_named(text, index) if cancer else (),
     )
 
 
-__all__ = ["Intent", "Question", "Reading", "asks_something", "read", "stated_grade"]
+__all__ = [
+    "Intent",
+    "Question",
+    "Reading",
+    "TargetGroup",
+    "asks_something",
+    "read",
+    "stated_grade",
+    "targets_named",
+]

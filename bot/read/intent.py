@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.words import SHORTHAND
+
 
 class Intent(StrEnum):
     ACT = "act"  # what to do: manage, dose, hold, continue, stop for good, rechallenge
@@ -85,7 +87,7 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
         (
             Intent.SIDE_EFFECTS,
             r"\b(side[ -]?effects?|adverse( events?| effects?| reactions?)?|toxicit(y|ies)|"
-            r"aes|irae?s? of|what .{0,20}(cause|causes))\b",
+            r"ae'?s|irae?s? of|what .{0,20}(cause|causes))\b",
         ),
         (
             Intent.INDICATIONS,
@@ -100,9 +102,20 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
 _OR_RE = re.compile(r"\bor\b")
 
 
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _expanded(text: str) -> str:
+    """Lower-case, one space between words, clinic shorthand read as the words it stands for
+    (words.SHORTHAND: "tox of X", "IO for X", "side fx", "mgmt"), so the patterns are written
+    once, in full words."""
+    lowered = " ".join(text.lower().split())
+    return _WORD_RE.sub(lambda m: SHORTHAND.get(m.group(0), m.group(0)), lowered)
+
+
 def find_intent(text: str) -> Intent | None:
     """The intent a question's words name, if any (None for a bare name)."""
-    lowered = " ".join(text.lower().split())
+    lowered = _expanded(text)
     for intent, pattern in PATTERNS:
         if pattern.search(lowered):
             return intent

@@ -112,7 +112,7 @@ def _build(knowledge: Knowledge) -> Vocabulary:
         if not isinstance(entry, SideEffect):
             continue
         phrases = [f.sign for f in entry.findings if f.sign]
-        phrases += [m for c in entry.criteria for row in c.signs for m in row.match]
+        phrases += [m for c in entry.criteria for row in c.signs for m in row.phrases]
         for text in phrases:
             _add(signs, text, Phrase(sign=text.lower()))
     longest = max((len(k) for k in (*labs, *signs)), default=1)

@@ -72,7 +72,7 @@ def _score(
         lab = labs.get(criterion.measure)
         if reading is not None and lab is not None and falls_in(criterion, reading, lab):
             score += 2  # the value lands in one of its grading rows
-        if any(m.lower() in question.signs for row in criterion.signs for m in row.match):
+        if any(m.lower() in question.signs for row in criterion.signs for m in row.phrases):
             score += 2  # a sign that grades it ("unarousable", "two vasopressors") is specific
     if score == 0:
         return None

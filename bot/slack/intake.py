@@ -110,7 +110,7 @@ def parse(text: str, query: str, headers: dict[str, str]) -> BoltRequest | Refus
                 return Refusal(400, "JSON body is not an object")
         except ValueError:
             return Refusal(400, "body is not valid JSON")
-    elif text:
+    elif "payload" in text:  # Bolt's own test for "parse the payload field as JSON"
         fields = _form_fields(text)
         if "payload" in fields:
             try:

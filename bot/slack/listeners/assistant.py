@@ -25,7 +25,7 @@ from bot.slack.message_text import plain_text
 from bot.slack.thread_context import MemoryThreadContextStore
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
     from bot.slack.services import Services
 
@@ -56,8 +56,21 @@ def _reply(text: str, services: Services) -> Message:
     return feedback.for_answer(reply, reply.message.public())
 
 
+class PanelAssistant(Assistant):
+    """Bolt's Assistant, consulted only for Events API deliveries (every assistant event is
+    one): as a global middleware it otherwise runs its four listener matchers, each with
+    keyword-argument injection, on every slash command and button click."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        if not isinstance(req.body, dict) or req.body.get("type") != "event_callback":
+            return next()
+        return super().process(req=req, resp=resp, next=next)
+
+
 def build(services: Services) -> Assistant:
-    assistant = Assistant(thread_context_store=MemoryThreadContextStore(), logger=log)
+    assistant = PanelAssistant(thread_context_store=MemoryThreadContextStore(), logger=log)
 
     def ack_event(ack: Ack) -> None:
         ack()
