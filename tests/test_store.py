@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering import answer
+from bot.loading import load_knowledge
 from bot.store import KnowledgeError, KnowledgeStore
 
 
@@ -138,3 +139,19 @@ def test_a_restart_trusts_a_snapshot_only_of_the_exact_files_validated(
     )
     with pytest.raises(KnowledgeError, match="unknown class id 'pd-1-inhibitor'"):
         KnowledgeStore(knowledge_copy)  # edited bytes: validated again, and refused
+
+
+def test_a_file_that_failed_its_checks_is_checked_again_on_every_load(
+    knowledge_copy: Path,
+) -> None:
+    """Only texts that passed are remembered as checked (bot.loading): a broken file is refused
+    by every load, not only by the first."""
+    path = knowledge_copy / "cancers.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("last_reviewed:", "last_reviewd:", 1),
+        encoding="utf-8",
+    )
+    for _ in range(2):
+        result = load_knowledge(knowledge_copy, with_version=False)
+        assert result.knowledge is None
+        assert any("cancers.yaml" in p.file and "last_reviewd" in p.message for p in result.errors)
