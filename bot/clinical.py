@@ -122,7 +122,7 @@ def answer_question(question: Question, index: Index) -> Reply | None:
         if effect is None:
             # No side effect of the drug fits: say so, unless some fit weakly (one vague sign),
             # where the entry card answers better than "nothing fits".
-            weak = suspects(question, knowledge, agents_of(question))
+            weak = suspects(question, index, agents_of(question))
             if question.clinical and not weak:
                 return facts.unmatched(question, knowledge, intent)
             return None

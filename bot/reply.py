@@ -76,7 +76,7 @@ def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None
         general = entry.id == "irae" and question.clinical
         if caused and not general and not opposite(entry, question):
             return entry, False
-    found = suspects(question, knowledge, agents)
+    found = suspects(question, index, agents)
     # One sign with no drug named ("cough") is not enough to answer for a side effect unasked.
     named = any(isinstance(e, SideEffect) for e in question.entries)
     strong = found and found[0].score >= 2

@@ -9,6 +9,7 @@ is known to cause are candidates; findings tied to a therapy count only after th
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 
 from bot.grading import falls_in
@@ -17,6 +18,7 @@ from bot.measures import Lab
 from bot.read import Question
 from bot.read.values import Reading
 from bot.resolve.context import linked_side_effects
+from bot.resolve.index import Index
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,43 @@ def _needs_context(effect: SideEffect, context: set[str]) -> bool:
     )
 
 
-def suspects(question: Question, knowledge: Knowledge, agents: list[Entry]) -> list[Suspect]:
+#: Per Index: each lab id and sign phrase → the side effects (in knowledge order) that a question
+#: stating it could score for. Only those are scored, so a question costs what it names, not a
+#: pass over every side effect of the knowledge (at 100x that pass was 57 ms).
+_POINTERS: weakref.WeakKeyDictionary[Index, dict[str, list[tuple[int, SideEffect]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pointers(index: Index) -> dict[str, list[tuple[int, SideEffect]]]:
+    table = _POINTERS.get(index)
+    if table is None:
+        table = {}
+        effects = (e for e in index.knowledge.entries.values() if isinstance(e, SideEffect))
+        for order, effect in enumerate(effects):
+            cues = {f.lab for f in effect.findings if f.lab}
+            cues |= {f.sign.lower() for f in effect.findings if f.sign}
+            for criterion in effect.criteria:
+                cues |= {criterion.measure} if criterion.measure else set()
+                cues |= {m.lower() for row in criterion.signs for m in row.phrases}
+            for cue in cues:
+                table.setdefault(cue, []).append((order, effect))
+        _POINTERS[index] = table
+    return table
+
+
+def _pointed_to(question: Question, index: Index) -> list[SideEffect]:
+    """The side effects one of the question's labs or signs points to, in knowledge order:
+    any other would score nothing in _score."""
+    table = _pointers(index)
+    cues = {r.lab for r in question.readings} | set(question.signs)
+    found = {order: effect for cue in cues for order, effect in table.get(cue, ())}
+    return [found[order] for order in sorted(found)]
+
+
+def suspects(question: Question, index: Index, agents: list[Entry]) -> list[Suspect]:
     """Side effects the findings point to, best first; opposite-direction entries left out."""
+    knowledge = index.knowledge
     context = agent_context(knowledge, agents)
     allowed = linked_side_effects(knowledge, agents) if agents else None
     candidates = [
@@ -115,9 +152,7 @@ def suspects(question: Question, knowledge: Knowledge, agents: list[Entry]) -> l
     if agents:
         question = _implied_directions(question, candidates)
     found = []
-    for entry in knowledge.entries.values():
-        if not isinstance(entry, SideEffect):
-            continue
+    for entry in _pointed_to(question, index):
         if allowed is not None and entry.id not in allowed:
             continue
         suspect = _score(entry, question, context, knowledge.labs)
