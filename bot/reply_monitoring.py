@@ -6,10 +6,10 @@ that name it). A topic the knowledge does not speak of is said to be absent, in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from bot.knowledge import Drug, Knowledge
 from bot.read import Intent
+from bot.read.values import labs_named
 from bot.reply import Reply
 from bot.reply_facts import drug_names, drug_reply, sentences_matching, verdict_lead
 
@@ -95,10 +95,13 @@ def _linked_sentences(drug: Drug, knowledge: Knowledge, pattern: re.Pattern[str]
 def monitoring(drugs: list[Drug], knowledge: Knowledge, question: str = "") -> Reply:
     """The drug's monitoring lines; those about a lab the question names come first ("how long
     to keep checking glucose on pembro" leads with the glucose line)."""
-    asked = _labs_named(question, knowledge)
+    asked = labs_named(question, knowledge)
     lines = [
         f"{d.title}: "
-        + "; ".join(m.rstrip(".") for m in sorted(d.monitoring, key=lambda m: not asked(m)))
+        + "; ".join(
+            m.rstrip(".")
+            for m in sorted(d.monitoring, key=lambda m: not asked & labs_named(m, knowledge))
+        )
         for d in drugs
         if d.monitoring
     ]
@@ -111,16 +114,3 @@ def monitoring(drugs: list[Drug], knowledge: Knowledge, question: str = "") -> R
         lines,
         missing=not drugs[0].monitoring,
     )
-
-
-def _labs_named(question: str, knowledge: Knowledge) -> Callable[[str], bool]:
-    """Whether a line speaks of a lab (any of its names, as whole words) the question names.
-    Short names ("Mg", "K") match only as written: "mg/m²" is a unit, not magnesium."""
-    patterns = [_lab_pattern(lab.names) for lab in knowledge.labs.values()]
-    named = [p for p in patterns if question and p.search(question)]
-    return lambda line: any(p.search(line) for p in named)
-
-
-def _lab_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    words = [r"(?i:" + re.escape(n) + ")" if len(n) > 3 else re.escape(n) for n in names]
-    return re.compile(r"\b(" + "|".join(words) + r")\b")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.knowledge import Knowledge
 from bot.measures import Lab
-from bot.read.vocabulary import find, vocabulary, words_of
+from bot.read.vocabulary import Hit, find, vocabulary, words_of
 
 NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 HIGH_WORDS = (
@@ -154,7 +154,7 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     lowered = prepared.lower()
     vocab = vocabulary(knowledge)
     readings: list[Reading] = []
-    hits = find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts)
+    hits = _lab_hits(prepared, knowledge)
     spans = sorted({(h.start, h.end) for h in hits})
     for hit in hits:
         start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
@@ -166,6 +166,17 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
         reading = _with_value(reading, local, start, end, lab, vocab.units)
         readings.append(reading)
     return tuple(_merge([*readings, *_per_day(lowered, knowledge, readings)]))
+
+
+def _lab_hits(prepared: str, knowledge: Knowledge) -> list[Hit]:
+    vocab = vocabulary(knowledge)
+    return find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts)
+
+
+def labs_named(text: str, knowledge: Knowledge) -> frozenset[str]:
+    """The ids of the labs a text names, with or without a value (the same vocabulary and
+    as-written rule for short names as read_labs: "mg" in "250 mg/m²" is not magnesium)."""
+    return frozenset(h.phrase.lab for h in _lab_hits(prepare(text), knowledge))
 
 
 def _own_stretch(lowered: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
