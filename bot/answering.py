@@ -230,9 +230,10 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     """A question that describes a patient or asks for one fact is answered first
     (bot.clinical); a bare name, or a question the clinical reader cannot answer, gets the
     entry card."""
-    bare_name = query.section is None and index.named(words.key(query.full or query.text))
+    key = words.key(query.full or query.text)
+    bare_name = query.section is None and index.named(key)
     if bare_name and query.command is Command.LOOKUP:  # a name alone: its card, nothing to read
-        found = _named_card(query, bare_name, index) or HANDLERS[query.command](query, index)
+        found = _named_card(query, key, bare_name, index) or HANDLERS[query.command](query, index)
         return Answer(found.message, query, found.match, intent="lookup")
     line = " ".join(strip_mentions(text).split())
     if query.command is Command.LOOKUP and not asks_something(line, index.knowledge):
@@ -271,14 +272,14 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
     return HANDLERS[query.command](query, index)
 
 
-def _named_card(query: Query, ids: tuple[str, ...], index: Index) -> Answer | None:
+def _named_card(query: Query, key: str, ids: tuple[str, ...], index: Index) -> Answer | None:
     """The card of the one entry the whole text names (the most common question: a name),
     without scanning its words again; None when the resolver must decide (several entries,
     a kind word, a drug outside immunotherapy in the text)."""
     if len(ids) != 1 or query.kind is not None or query.full or index.outside(query.text):
         return None
     entry = index.knowledge.entries[ids[0]]
-    how = "exact" if words.key(query.text) in index.exact else "derived"
+    how = "exact" if key in index.exact else "derived"
     match = Match(query.text, entry=entry, how=how)
     return Answer(_card(index, entry, None), query, match)
 

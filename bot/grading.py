@@ -224,7 +224,7 @@ def grade(
             said = row.said(signs)
             if row.distinct and len(said) >= row.distinct:
                 things = " + ".join(said)
-                met.append((row.grade, f"{criterion.name}: {things}, {row.means}".rstrip(", ")))
+                met.append((row.grade, f"{criterion.name}: {things}, {row.means}"))
             elif said and not row.distinct:
                 rule = (
                     said[0]

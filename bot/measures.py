@@ -103,25 +103,25 @@ class SignRow:
     means: str = ""
 
     @property
+    def items(self) -> tuple[tuple[str, ...], ...]:
+        """Each thing the row names, as its synonyms."""
+        return tuple(tuple(p.strip() for p in item.split("|") if p.strip()) for item in self.match)
+
+    @property
     def label(self) -> str:
         """How a form offers the row: what it means, or its first phrase."""
-        return self.means or self.match[0].split("|")[0].strip()
+        return self.means or self.items[0][0]
 
     @property
     def phrases(self) -> tuple[str, ...]:
         """Every synonym of every item, as the question reader looks for them."""
-        return tuple(p.strip() for item in self.match for p in item.split("|") if p.strip())
+        return tuple(p for synonyms in self.items for p in synonyms)
 
     def said(self, signs: Iterable[str]) -> list[str]:
         """For each item the question states, the first of its synonyms that was said."""
         stated = {s.lower() for s in signs}
-        out = []
-        for item in self.match:
-            synonyms = [p.strip() for p in item.split("|") if p.strip()]
-            found = next((p for p in synonyms if p.lower() in stated), None)
-            if found is not None:
-                out.append(found)
-        return out
+        firsts = (next((p for p in item if p.lower() in stated), None) for item in self.items)
+        return [p for p in firsts if p is not None]
 
 
 @dataclass(frozen=True)
