@@ -86,6 +86,16 @@ DEV_SET = [
     ("IgG low after tisagenlecleucel", "b-cell-aplasia", None, "act", []),
     ("hyperkalemia and uric acid high after rituximab", "tumor-lysis-syndrome", None, "act", []),
     ("grade 4 myocarditis on nivolumab", "myocarditis", 4, "act", ["permanently"]),
+    # two treatments of one side effect: that side effect's management, which names both
+    (
+        "infliximab or vedolizumab for colitis on ipilimumab",
+        "colitis",
+        None,
+        "choose",
+        ["infliximab or vedolizumab"],
+    ),
+    ("creatinine 2.9 on pembro", "nephritis", None, "act", ["needs the baseline creatinine"]),
+    ("TSH 12 on nivo, TSH high", "hypothyroidism", 2, "act", [">10 mIU/L → grade 2"]),
 ]
 
 

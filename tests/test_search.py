@@ -161,12 +161,26 @@ def test_an_entrys_whole_name_gets_that_card_alone(index: Index) -> None:
         ("non small cell", "nsclc"),
         ("hodgkins", "classical-hodgkin-lymphoma"),
         ("pt on nivo c/o cough", "pneumonitis"),  # c/o is shorthand, not a qualifier
+        ("CD19 BiTE", "blinatumomab"),  # a target beside a class: that class's drug with it
     ],
 )
 def test_clinic_phrasing(index: Index, typed: str, expected: str) -> None:
     match = answer(typed, index).match
     assert match is not None and match.entry is not None, (typed, match)
     assert match.entry.id == expected
+
+
+def test_list_with_a_class_shows_its_members(index: Index) -> None:
+    reply = answer("list the PD-1 inhibitors", index)
+    assert reply.entry is not None and reply.entry.id == "pd-1-inhibitors"
+    assert "Drugs in this class" in str(reply.message.blocks[:3])
+
+
+def test_a_two_letter_correction_to_a_side_effect_is_offered_not_answered(index: Index) -> None:
+    """ "mucositis" (a chemotherapy toxicity) is not immune-related myositis."""
+    reply = answer("mucositis", index)
+    assert reply.entry is None
+    assert "Did you mean" in (reply.message.text or "") and "myositis" in reply.message.text
 
 
 def test_versus_with_one_drug_answers_about_that_drug(index: Index) -> None:
