@@ -134,6 +134,12 @@ def _live_markup(dumped: str) -> list[str]:
     )
 
 
+#: Tests that push volume (drawn texts over HTTP, a flood, a CPU ratio over long texts) through
+#: code the example-based tests already cover run untraced by coverage: tracing multiplied their
+#: CPU two to three times for no line more, and it would skew the CPU ratio one of them asserts.
+VOLUME = pytest.mark.no_cover
+
+
 @settings(max_examples=100, deadline=None)
 @given(text=HOSTILE)
 def test_core_answers_any_text_within_limits_and_without_live_markup(index, text: str) -> None:
@@ -143,6 +149,7 @@ def test_core_answers_any_text_within_limits_and_without_live_markup(index, text
     assert _live_markup(dumped) == []
 
 
+@VOLUME
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -271,6 +278,7 @@ def test_a_retry_while_the_first_reply_is_in_flight_is_not_answered_twice(bot: B
 # -- keyword floods --------------------------------------------------------------------------------
 
 
+@VOLUME
 def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack, tmp_path) -> None:
     config = make_config(
         slack,
@@ -463,6 +471,7 @@ def _cpu(fn) -> float:
     return best
 
 
+@VOLUME
 def test_scanning_grows_linearly_with_text_length(index) -> None:
     """Eight times the text costs about eight times as much (it cost ~64 times: quadratic)."""
     short, long = "pd-1 " * 200, "pd-1 " * 1600

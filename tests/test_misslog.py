@@ -15,6 +15,7 @@ def test_top_misses_counts_normalised_queries_and_picks(tmp_path: Path) -> None:
     for text in ("Zolbetuximab?", "zolbetuximab", "ZOLBETUXIMAB", "tebentafusp dose"):
         log.record_miss(text)
     log.record_pick("zolbetuximab", "pembrolizumab")
+    log.record_miss("?!")  # nothing left once normalised: not a question worth listing
     rows = log.top_misses(days=7)
     assert [(r.query, r.count) for r in rows] == [("zolbetuximab", 3), ("tebentafusp dose", 1)]
     assert rows[0].picked == ("pembrolizumab",)

@@ -183,6 +183,16 @@ def test_a_two_letter_correction_to_a_side_effect_is_offered_not_answered(index:
     assert "Did you mean" in (reply.message.text or "") and "myositis" in reply.message.text
 
 
+def test_search_that_finds_nothing_says_so_with_the_words_escaped(index: Index) -> None:
+    reply = answer("search qqzzxq <!channel>", index)
+    assert reply.message.text == "Nothing found for “qqzzxq &lt;!channel&gt;”."
+
+
+def test_compare_with_one_known_drug_says_what_it_needs(index: Index) -> None:
+    text = answer("compare pembrolizumab zzqqx", index).message.text or ""
+    assert "compare needs two drugs i know (found: pembrolizumab)" in text.lower()
+
+
 def test_versus_with_one_drug_answers_about_that_drug(index: Index) -> None:
     reply = answer("dara sc vs iv", index)
     assert reply.message.blocks[0]["text"]["text"].startswith("Daratumumab")
