@@ -93,6 +93,10 @@ def build_app_and_background(
     app = App(
         client=client,
         signing_secret=config.signing_secret or None,
+        # Every HTTP request reaches dispatch through bot/slack/intake.py, which has already
+        # checked the signature on the raw bytes (a forged one gets 401 before Bolt sees it);
+        # Bolt's own check would repeat it on every request, and Socket Mode has none to check.
+        request_verification_enabled=False,
         process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("immuno.bolt"),

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 def register(app: App, services: Services) -> None:
     assistant.register(app, services)  # middleware: sees assistant-thread messages first
-    settings.register(app, services)  # before slash: `/immuno settings …` is not a question
-    slash.register(app, services)
+    slash.register(app, services)  # first: most requests are slash commands
+    settings.register(app, services)  # `/immuno settings …`, which the slash listener leaves
     events.register(app, services)
     actions.register(app, services)
     submissions.register(app, services)

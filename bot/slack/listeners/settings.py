@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.blocks import escape_user_text
 from bot.render import Message
@@ -77,10 +82,24 @@ def is_admin(client: WebClient, user: str) -> bool:
     return bool(person.get("is_admin") or person.get("is_owner"))
 
 
-def register(app: App, services: Services) -> None:
-    def settings_command(command: dict[str, Any]) -> bool:
-        return bool(SETTINGS.match(command.get("text") or ""))
+class SettingsText(Middleware):
+    """Lets a slash command reach a listener only when whether its text is `settings …` is
+    what that listener wants; otherwise Bolt goes on to the next listener (it skips a listener
+    whose middleware does not call next). A listener matcher would do the same, but Bolt builds
+    every listener argument to call one, on every slash command; this reads the one field."""
 
+    def __init__(self, *, settings: bool) -> None:
+        self.settings = settings
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        if bool(SETTINGS.match(req.body.get("text") or "")) is self.settings:
+            return next()
+        return None
+
+
+def register(app: App, services: Services) -> None:
     def ack_settings(ack: Ack, command: dict[str, Any]) -> None:
         parsed = parse(command.get("text") or "")
         if parsed is None:
@@ -107,4 +126,4 @@ def register(app: App, services: Services) -> None:
             url, Message(text=text), response_type="ephemeral", replace_original=True
         )
 
-    app.command(COMMAND, matchers=[settings_command])(ack=ack_settings, lazy=[change])
+    app.command(COMMAND, middleware=[SettingsText(settings=True)])(ack=ack_settings, lazy=[change])

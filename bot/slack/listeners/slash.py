@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import answering, feedback, render
 from bot.slack import delivery
+from bot.slack.listeners.settings import SettingsText
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -20,7 +21,7 @@ COMMAND = re.compile(r"^/immuno")
 
 
 def register(app: App, services: Services) -> None:
-    @app.command(COMMAND)
+    @app.command(COMMAND, middleware=[SettingsText(settings=False)])  # settings: its own listener
     def on_immuno(ack: Ack, command: dict[str, Any]) -> None:
         try:
             reply = answering.answer(
