@@ -78,6 +78,35 @@ def test_the_web_process_logs_info_with_timestamps(server: h.Server) -> None:
     assert lines[0][:4].isdigit() and " INFO bot.slack.intake: " in lines[0]
 
 
+def test_each_request_is_one_access_line_naming_its_kind_and_workspace(server: h.Server) -> None:
+    """Under gunicorn a request's kind and workspace ride on the access line (bot.slack.outcome):
+    one line per request, no second INFO line, and nothing the user typed."""
+    time.sleep(0.3)  # let lines from earlier tests' connections arrive first
+    before = len(server.log_path.read_text(encoding="utf-8", errors="replace"))
+    client = h.Client(server.port, timeout=5)
+    try:
+        assert client.post(h.slash("patient Jane Roe TSH 12 on nivo"))[0] == 200
+        mention = h.mention("pembrolizumab for Jane Roe", "C1ONC", "EvAccess1", 1)
+        assert client.post(mention)[0] == 200
+    finally:
+        client.close()
+
+    def new_lines() -> list[str]:
+        text = server.log_path.read_text(encoding="utf-8", errors="replace")[before:]
+        return [ln for ln in text.splitlines() if "/slack/events" in ln or "immuno.request" in ln]
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(new_lines()) < 2:
+        time.sleep(0.05)
+    time.sleep(0.2)  # a second line per request, if any, would have arrived by now
+    lines = new_lines()
+    assert len(lines) == 2, lines
+    assert '"POST /slack/events" 200 ' in lines[0]
+    assert lines[0].endswith(" command /immuno team=T0001")
+    assert lines[1].endswith(" event app_mention team=T0001")
+    assert not any("Jane" in ln or "TSH" in ln or "U1NURSE" in ln for ln in lines)
+
+
 def _start(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
     port = h.free_port()
     command = h.procfile_web_command(h.PRODUCT_APP, port)

@@ -15,6 +15,7 @@ several times a second behind an open port.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 worker_class = "gevent"
 #: Connections one worker holds at once; slow and idle ones included.
@@ -28,8 +29,18 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-"
-# The access log records method, path, status and size; never the query string or body.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The access log records method, path, status, size and time, then what kind of request it was
+# and for which workspace (bot.slack.outcome); never the query string, the body or user text.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({immuno.request}e)s'
+
+
+def post_worker_init(worker: Any) -> None:
+    """A request's description goes on gunicorn's access line when that line prints it: one
+    line per request instead of two (the access line's, then an INFO line of our own)."""
+    from bot.slack import outcome
+
+    fmt = str(worker.cfg.access_log_format or "")
+    outcome.use_access_line(bool(worker.cfg.accesslog) and "{immuno.request}e" in fmt)
 
 
 def on_starting(server: object) -> None:

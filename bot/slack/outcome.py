@@ -5,8 +5,11 @@ and how long it took. Never any text a user typed, nor user or channel ids.
     immuno.request: command /immuno team=T0001 status=200 4.1 ms
     immuno.request: event app_mention team=T0001 status=503 2.0 ms   (store unreachable)
 
-At INFO, so it shows under gunicorn with LOG_LEVEL=INFO (the default) and can be silenced with
-LOG_LEVEL=WARNING. Secrets are redacted like every other record (bot/redact.py).
+At INFO, so it can be silenced with LOG_LEVEL=WARNING. Secrets are redacted like every other
+record (bot/redact.py). Under gunicorn the same description rides on gunicorn's own access line
+instead (bot/slack/gunicorn_settings.py), so a request is still one line, not two:
+
+    127.0.0.1 "POST /slack/events" 200 7804 2ms command /immuno team=T0001
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ import re
 from typing import Any
 
 log = logging.getLogger("immuno.request")
+
+#: The WSGI environ key a request's description is left under, for the server's access log.
+ENVIRON_KEY = "immuno.request"
+#: Whether this process's access log prints ENVIRON_KEY (set in a gunicorn worker).
+_on_access_line = False
+
+
+def use_access_line(enabled: bool) -> None:
+    """Describe requests on the server's access line (True) or on a line of their own."""
+    global _on_access_line
+    _on_access_line = enabled
+
 
 #: What may appear in a line: Slack's own identifiers and names, never free text.
 _SAFE = re.compile(r"[^A-Za-z0-9_./#:-]")
@@ -51,10 +66,19 @@ def team_of(body: Any) -> str:
     return _safe(team, 20)
 
 
-def record(body: Any, status: int, seconds: float, retry: str | None = None) -> None:
+def record(
+    body: Any,
+    status: int,
+    seconds: float,
+    retry: str | None = None,
+    environ: dict[str, Any] | None = None,
+) -> None:
+    again = f" retry={_safe(retry, 4)}" if retry else ""
+    if _on_access_line and environ is not None:
+        environ[ENVIRON_KEY] = f"{describe(body)} team={team_of(body)}{again}"
+        return
     if not log.isEnabledFor(logging.INFO):
         return
-    again = f" retry={_safe(retry, 4)}" if retry else ""
     log.info(
         "%s team=%s status=%d%s %.1f ms",
         describe(body),

@@ -88,7 +88,8 @@ class ImmunoRequestHandler(SlackRequestHandler):
         bolt_response = self.app.dispatch(request)
         retries = request.headers.get("x-slack-retry-num") or []
         retry = retries[0] if retries else None
-        outcome.record(request.body, bolt_response.status, time.perf_counter() - started, retry)
+        seconds = time.perf_counter() - started
+        outcome.record(request.body, bolt_response.status, seconds, retry, environ)
         response = WsgiHttpResponse(**_fields(bolt_response))
         start_response(response.status, response.get_headers())
         return response.get_body()
