@@ -16,12 +16,14 @@ import re
 from bot.resolve import Index
 
 #: WHO INN stems of drugs that are not cancer immunotherapies, and non-immunotherapy causes.
-_STEMS = (
-    "cillin cef cycline mycin micin floxacin oxacin azole vir platin taxel rubicin tinib nib "
-    "ciclib parib lisib olimus statin pril sartan olol dipine parin xaban gatran prazole tidine "
-    "setron pitant semide thiazide triptan azepam zolam trigine oxetine "
-    "purinol arone fosfamide phamide tecan citabine uracil trexate mustine platinum mide"
-).split()
+_STEMS = tuple(
+    (
+        "cillin cef cycline mycin micin floxacin oxacin azole vir platin taxel rubicin tinib nib "
+        "ciclib parib lisib olimus statin pril sartan olol dipine parin xaban gatran prazole "
+        "tidine setron pitant semide thiazide triptan azepam zolam trigine oxetine "
+        "purinol arone fosfamide phamide tecan citabine uracil trexate mustine platinum mide"
+    ).split()
+)
 #: Corticosteroids treat irAEs ("colitis on prednisone"), so they count only when blamed.
 _STEROID_STEMS = ("methasone", "solone", "nisone", "cortisone")
 _CAUSES = (
@@ -44,7 +46,7 @@ _SLOT_RE = re.compile(
 def _drug_shaped(word: str, blamed: bool) -> bool:
     if blamed and word.endswith(_STEROID_STEMS):
         return True
-    return word in _CAUSES or any(word.endswith(stem) for stem in _STEMS)
+    return word in _CAUSES or word.endswith(_STEMS)
 
 
 def unknown_agent(text: str, index: Index) -> str | None:
@@ -61,7 +63,7 @@ def unknown_agent(text: str, index: Index) -> str | None:
     # A drug name in any place, with its side effect ("osimertinib pneumonitis"): INN stems
     # only (treatments of irAEs such as tocilizumab or prednisone do not have these shapes).
     for found in re.findall(r"[a-z][a-z0-9-]{4,}", lowered):
-        shaped = any(found.endswith(stem) for stem in _STEMS)
+        shaped = found.endswith(_STEMS)
         if shaped and not index.entries_named(found, fuzzy=False):
             return str(found)
     return None

@@ -47,6 +47,11 @@ class Index:
     typos: Typos = field(init=False)
     context: ContextReader = field(init=False)
 
+    #: The words of the last few texts read (see _read).
+    _recent: dict[str, tuple[list[str], list[str], tuple[OutsideDrug, ...]]] = field(
+        init=False, default_factory=dict
+    )
+
     def __post_init__(self) -> None:
         self.typos = Typos(self.names)
         self.context = ContextReader(self.knowledge)
@@ -69,12 +74,24 @@ class Index:
 
     def scan(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
         """Every span of `text` that names entries, longest first where spans overlap."""
-        toks, raw, _ = self._outside(words.tokens(text), raw_tokens(text))
-        return self._scan(toks, raw, fuzzy=fuzzy)
+        toks, raw, _ = self._read(text)
+        return self._scan(list(toks), list(raw), fuzzy=fuzzy)
 
     def outside(self, text: str) -> tuple[OutsideDrug, ...]:
         """The drugs `text` names that are not immunotherapy (bevacizumab, cisplatin)."""
-        return self._outside(words.tokens(text), raw_tokens(text))[2]
+        return self._read(text)[2]
+
+    def _read(self, text: str) -> tuple[list[str], list[str], tuple[OutsideDrug, ...]]:
+        """The words of `text` without names of drugs outside immunotherapy, and those drugs.
+        Kept for the last few texts (never changed by a caller): answering one question scans
+        it and looks for outside drugs in it two or three times."""
+        found = self._recent.get(text)
+        if found is None:
+            found = self._outside(words.tokens(text), raw_tokens(text))
+            if len(self._recent) >= 32:
+                self._recent.clear()
+            self._recent[text] = found
+        return found
 
     def _outside(
         self, toks: list[str], raw: list[str]
