@@ -36,6 +36,7 @@ from bot.slack.web import ImmunoRequestHandler, create_application
 from bot.state.engine import create as create_engine
 from bot.state.engine import normalise_url
 from bot.state.migrate import upgrade
+from bot.store import KnowledgeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -144,10 +145,18 @@ def make_config(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Config:
     return replace(config, **overrides)
 
 
+@pytest.fixture(scope="session")
+def shipped_store() -> KnowledgeStore:
+    """The shipped knowledge, loaded and indexed once for the apps that serve it unchanged: a
+    store per test cost a load, an index build and a git call each time. Tests that edit or
+    reload knowledge make their own store from a copy."""
+    return KnowledgeStore(KNOWLEDGE)
+
+
 @pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[Bot]:
+def bot(slack: FakeSlack, tmp_path: Path, shipped_store: KnowledgeStore) -> Iterator[Bot]:
     config = make_config(slack, tmp_path)
-    handler = create_application(config, watch=False)
+    handler = create_application(config, shipped_store, watch=False)
     with serve(handler) as url:
         yield Bot(url, handler, slack, config)
 
