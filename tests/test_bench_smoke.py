@@ -67,12 +67,15 @@ def test_load_loses_and_doubles_nothing(smoke: dict[str, Any]) -> None:
         assert phase["errors"] == 0, phase["error_kinds"]
         assert phase["ok"] == phase["requests"]
         assert phase["mentions"] > 0
-        assert phase["duplicate_replies"] == 0
+        assert phase["duplicate_replies"] == 0, (phase["phase"], phase["duplicate_examples"])
         assert phase["latency"]["median_ms"] > 0
-    assert clean["lost_replies"] == 0
+    assert clean["lost_replies"] == 0, clean["lost_examples"]
     assert faults["faults_injected"] > 0
     # With faults, a reply may only be lost loudly: after retries, with the failure logged.
-    assert faults["lost_replies"] == faults["send_failures_logged"]
+    assert faults["lost_replies"] == faults["send_failures_logged"], (
+        faults["lost_examples"],
+        faults["send_failure_lines"],
+    )
 
 
 def test_smoke_mode_does_not_write_the_readme(
