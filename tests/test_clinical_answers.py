@@ -187,8 +187,18 @@ def test_words_inside_other_phrases_do_not_decide(index: Index) -> None:
     assert reply.entry.id == "crs" and reply.grade == 1
 
 
-def test_a_target_measured_as_a_biomarker_is_not_read_as_its_drugs(index: Index) -> None:
-    reply = answer("PD-L1 expression in bladder cancer", index)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "PD-L1 expression in bladder cancer",
+        # a drug outside immunotherapy named first must not shift where "expression" is read
+        "cisplatin and PD-L1 expression in bladder cancer",
+    ],
+)
+def test_a_target_measured_as_a_biomarker_is_not_read_as_its_drugs(
+    index: Index, question: str
+) -> None:
+    reply = answer(question, index)
     assert reply.intent != "indications" and "(PD-L1)" not in str(reply.message.blocks)
     assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
 

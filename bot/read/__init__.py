@@ -120,7 +120,7 @@ def targets_named(text: str, index: Index) -> tuple[TargetGroup, ...]:
     """The targets a question names as a group of drugs ("PD-1", "CTLA-4"), each under the
     target's own spelling in the knowledge."""
     entries = index.knowledge.entries
-    toks = words.tokens(text)
+    toks = index.scanned_words(text)  # hit positions count these words
     groups = []
     for hit in index.scan(text, fuzzy=False):
         if hit.how != "target":

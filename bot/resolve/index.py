@@ -77,6 +77,11 @@ class Index:
         toks, raw, _ = self._read(text)
         return self._scan(list(toks), list(raw), fuzzy=fuzzy)
 
+    def scanned_words(self, text: str) -> list[str]:
+        """The words scan() reads in `text` (stemmed, names of drugs outside immunotherapy
+        taken out): the positions of its hits refer to these, not to words.tokens(text)."""
+        return list(self._read(text)[0])
+
     def outside(self, text: str) -> tuple[OutsideDrug, ...]:
         """The drugs `text` names that are not immunotherapy (bevacizumab, cisplatin)."""
         return self._read(text)[2]
