@@ -149,9 +149,10 @@ _CLEAN_TEXTS_KEPT = 256
 _CLEAN_TEXTS_LOCK = threading.Lock()
 
 
-def _file_problems(doc: Document, text: str) -> list[Problem]:
-    """document_problems of one file, skipped when the same text already passed them."""
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _file_problems(doc: Document, data: bytes) -> list[Problem]:
+    """document_problems of one file, skipped when the same text (`data`, UTF-8) already
+    passed them."""
+    key = hashlib.sha256(data).hexdigest()
     with _CLEAN_TEXTS_LOCK:
         if key in _CLEAN_TEXTS:
             return []
@@ -183,7 +184,8 @@ def _validate_and_build(
         text = ""
         try:
             text = loader.read_text(file)
-            digest.update(text.encode("utf-8"))
+            data = text.encode("utf-8")
+            digest.update(data)
             doc = loader.parse(file, text)
         except loader.YamlError as exc:
             problems.append(
@@ -195,7 +197,7 @@ def _validate_and_build(
             problems.append(Problem(display(file), 1, 1, f"cannot read file: {exc.strerror}"))
             unchecked |= set(Kind)
             continue
-        problems.extend(_file_problems(doc, text))
+        problems.extend(_file_problems(doc, data))
         entries.extend(entries_of(doc))
         labs.extend(labs_of(doc))
     # A file's own problems (parse, schema, markup) come first: a link to an unknown id is

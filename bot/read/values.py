@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.knowledge import Knowledge
 from bot.measures import Lab
-from bot.read.vocabulary import Hit, find, vocabulary, words_of
+from bot.read.vocabulary import Hit, Vocabulary, find, vocabulary, words_of
 
 NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 HIGH_WORDS = (
@@ -154,7 +154,7 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     lowered = prepared.lower()
     vocab = vocabulary(knowledge)
     readings: list[Reading] = []
-    hits = _lab_hits(prepared, knowledge)
+    hits = _lab_hits(prepared, vocab)
     spans = sorted({(h.start, h.end) for h in hits})
     for hit in hits:
         start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
@@ -168,15 +168,14 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     return tuple(_merge([*readings, *_per_day(lowered, knowledge, readings)]))
 
 
-def _lab_hits(prepared: str, knowledge: Knowledge) -> list[Hit]:
-    vocab = vocabulary(knowledge)
+def _lab_hits(prepared: str, vocab: Vocabulary) -> list[Hit]:
     return find(words_of(prepared), vocab.labs, vocab.longest, prepared, vocab.starts)
 
 
 def labs_named(text: str, knowledge: Knowledge) -> frozenset[str]:
     """The ids of the labs a text names, with or without a value (the same vocabulary and
     as-written rule for short names as read_labs: "mg" in "250 mg/m²" is not magnesium)."""
-    return frozenset(h.phrase.lab for h in _lab_hits(prepare(text), knowledge))
+    return frozenset(h.phrase.lab for h in _lab_hits(prepare(text), vocabulary(knowledge)))
 
 
 def _own_stretch(lowered: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

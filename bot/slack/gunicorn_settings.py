@@ -40,7 +40,8 @@ def post_worker_init(worker: Any) -> None:
     from bot.slack import outcome
 
     fmt = str(worker.cfg.access_log_format or "")
-    outcome.use_access_line(bool(worker.cfg.accesslog) and "{immuno.request}e" in fmt)
+    atom = f"{{{outcome.ENVIRON_KEY}}}e"
+    outcome.use_access_line(bool(worker.cfg.accesslog) and atom in fmt)
 
 
 def on_starting(server: object) -> None:
