@@ -42,7 +42,9 @@ SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 LOOPBACK = "127.0.0.1"
 
 #: Environment variables of the product (and Slack) that must not leak in from the caller.
-_SCRUB = re.compile(r"^(SLACK_|IMMUNO_|DATABASE_URL$|WEB_CONCURRENCY$|PORT$|BENCH_)")
+#: IMMUNO_CACHE_DIR stays: it says where snapshots live, not how the bot behaves, and a server
+#: then finds the snapshot an earlier part of the run wrote (as a restarted server would).
+_SCRUB = re.compile(r"^(SLACK_|IMMUNO_(?!CACHE_DIR$)|DATABASE_URL$|WEB_CONCURRENCY$|PORT$|BENCH_)")
 
 
 # -- numbers --------------------------------------------------------------------------------------

@@ -100,7 +100,9 @@ def write(
         with tempfile.NamedTemporaryFile(
             "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
         ) as handle:
-            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+            # dumps, not dump: json.dump always takes the pure-Python encoder and writes each
+            # of ~24,000 pieces separately (a third of a full validation's time)
+            handle.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         os.replace(handle.name, path)
     except OSError as exc:
         log.debug("knowledge snapshot not written: %s", exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import tempfile
@@ -42,6 +43,19 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 KEYWORD_CHANNEL = "CKEYWORDS"
 FEEDBACK_CHANNEL = "CMAINTAINERS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Knowledge snapshots (bot.snapshot) go to one folder per session, removed at its end.
+    Tests load hundreds of knowledge copies from temporary folders, each snapshotted under a
+    name of its own: in the default folder (.immuno-cache in the checkout) they piled up,
+    about 25 MB per run. Workers and the servers tests start inherit the setting."""
+    if hasattr(config, "workerinput") or os.environ.get("IMMUNO_CACHE_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="immuno-test-cache-")
+    os.environ["IMMUNO_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    config.add_cleanup(lambda: os.environ.pop("IMMUNO_CACHE_DIR", None))
 
 
 @pytest.fixture(scope="session")
