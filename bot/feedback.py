@@ -9,6 +9,7 @@ sources.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from bot import blocks as bk
@@ -49,7 +50,12 @@ def _value(direction: str, entry_id: str, intent: str) -> str:
     return f"{direction}|{entry_id}|{intent}"[: bk.MAX_BUTTON_VALUE]
 
 
+@lru_cache(maxsize=1024)
 def buttons(entry_id: str, intent: str) -> Block:
+    """The 👍 / 👎 block for answers about `entry_id` under `intent`. Kept per pair (a few
+    hundred at most): it is the same for every such answer, and like the cards it goes into
+    (see Message) it is shared, never changed."""
+
     def button(emoji: str, direction: str, label: str) -> dict[str, Any]:
         return {
             "text": {"type": "plain_text", "text": emoji, "emoji": True},

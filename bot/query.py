@@ -221,9 +221,16 @@ class Query:
     full: str = ""  # the whole text, when a leading word was read as a kind ("cancer vaccines")
 
 
+#: Any section pattern at all: one search that turns away most questions (a bare name) before
+#: the ordered patterns are tried one by one (about a third of the time of trying each).
+_ANY_SECTION = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in SECTION_PATTERNS))
+
+
 def find_section(text: str) -> Section | None:
     """The section a question asks for, if it names one."""
     lowered = " ".join(text.lower().split())
+    if not _ANY_SECTION.search(lowered):
+        return None
     for name, pattern in SECTION_PATTERNS:
         if pattern.search(lowered):
             return name
