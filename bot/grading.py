@@ -208,7 +208,7 @@ def grade(
             effect.grading_scale,
             stated=True,
         )
-    met: list[tuple[int, str]] = []
+    met: list[tuple[int, str, str]] = []  # (grade, rule, what the rule assumes)
     assumed: list[str] = []
     possible: set[int] = set()
     for criterion in effect.criteria:
@@ -217,23 +217,25 @@ def grade(
             for reading in readings:
                 if lab is not None and reading.lab == criterion.measure:
                     found, notes, could = _measured(effect, criterion, reading, lab, text)
-                    met += found
+                    met += [(n, rule, "") for n, rule in found]
                     assumed += notes
                     possible |= set(could)
         for row in criterion.signs:
             said = row.said(signs)
             if row.distinct and len(said) >= row.distinct:
                 things = " + ".join(said)
-                met.append((row.grade, f"{criterion.name}: {things}, {row.means}"))
+                met.append((row.grade, f"{criterion.name}: {things}, {row.means}", row.assumes))
             elif said and not row.distinct:
                 rule = (
                     said[0]
                     if said[0].lower() == criterion.name.lower()
                     else f"{criterion.name}: {said[0]}"
                 )
-                met.append((row.grade, rule))
+                met.append((row.grade, rule, row.assumes))
     if met:
-        n, rule = max(met, key=lambda pair: pair[0])
+        n, rule, assumes = max(met, key=lambda found: found[0])
+        if assumes:
+            assumed.append(assumes)
         quoted = grade_text(effect, n)
         return Grade(
             n,

@@ -101,6 +101,9 @@ class SignRow:
     match: tuple[str, ...]
     distinct: int = 0
     means: str = ""
+    #: What reading a question by this row takes for granted when it says no more
+    #: ("hypotension" is grade 2 only if no vasopressor is needed): shown with the grade.
+    assumes: str = ""
 
     @property
     def items(self) -> tuple[tuple[str, ...], ...]:
@@ -198,6 +201,7 @@ def criteria_from(items: Iterable[Mapping[str, Any]]) -> tuple[Criterion, ...]:
                     tuple(s["match"]),
                     int(s.get("distinct", 0)),
                     str(s.get("means", "")),
+                    str(s.get("assumes", "")),
                 )
                 for s in c.get("signs", ())
             ),

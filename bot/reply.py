@@ -22,6 +22,7 @@ from bot.reply_quotes import (
     asked_sentence,
     by_grade,
     pointers,
+    points_to,
     rows_line,
     split_sentences,
 )
@@ -238,8 +239,9 @@ def _management(
         said = pointers(effect, question, knowledge)
         opening = ""
         if said:
-            said = f"{said[:1].upper()}{said[1:]}{_on(agents)}"
-            opening = f"{said} points to {_lower_first(effect.name)}. "
+            said = [f"{said[0][:1].upper()}{said[0][1:]}", *said[1:]]
+            said[-1] += _on(agents)
+            opening = f"{points_to(said)} {_lower_first(effect.name)}. "
         if found is not None and found.n is not None and rule:
             opening += f"{rule}. "  # a grade with no management row of its own
         elif found is not None and found.n is None and found.rule:

@@ -14,7 +14,7 @@ import re
 from bot.knowledge import Drug, Entry, Knowledge, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of
-from bot.reply_quotes import FIRST_BUDGET, split_sentences
+from bot.reply_quotes import FIRST_BUDGET, points_to, split_sentences
 
 _REMS_GONE_RE = re.compile(r"\b(eliminated|removed|without a rems|no longer)\b", re.I)
 _UNSURE_RE = re.compile(r"\b(not confirmed|unconfirmed|check the current label)\b", re.I)
@@ -232,9 +232,10 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
         return None
     said = [knowledge.labs[r.lab].name for r in question.readings if r.lab in knowledge.labs]
     said += list(question.signs)
-    what = ", ".join(dict.fromkeys(said)) or "these findings"
+    said = list(dict.fromkeys(said))
+    what = points_to(said) if said else "these findings point to"
     first = (
-        f"The knowledge holds no side effect of {agent.name} that {what} points to; "
+        f"The knowledge holds no side effect of {agent.name} that {what}; "
         f"the {agent.name} entry and its side effects are below."
     )
     unsure = [r for r in question.readings if r.value is not None and not r.direction]

@@ -46,8 +46,8 @@ def split_sentences(text: str, budget: int = FIRST_BUDGET) -> tuple[str, str]:
     return " ".join(head), " ".join(parts[len(head) :])
 
 
-def pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> str:
-    """What in the question points to the entry: "high TSH", "fever, hypotension"."""
+def pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> list[str]:
+    """What in the question points to the entry: ["high TSH"], ["fever", "hypotension"]."""
     said = []
     for finding in effect.findings:
         reading = next((r for r in question.readings if r.lab == finding.lab), None)
@@ -59,7 +59,12 @@ def pointers(effect: SideEffect, question: Question, knowledge: Knowledge) -> st
             said.append(f"{finding.direction} {lab_name(reading.lab, knowledge)}")
         elif finding.sign and finding.sign.lower() in question.signs:
             said.append(finding.sign)
-    return ", ".join(dict.fromkeys(said))
+    return list(dict.fromkeys(said))
+
+
+def points_to(said: list[str]) -> str:
+    """ "fever points to", "fever, hypotension point to": the verb agrees with the list."""
+    return f"{', '.join(said)} {'points' if len(said) == 1 else 'point'} to"
 
 
 def lab_name(lab_id: str, knowledge: Knowledge) -> str:

@@ -306,9 +306,23 @@ def test_fact_questions_answer_first(
         assert word.lower() in first.lower(), (question, first)
 
 
+def test_a_side_effect_the_named_drug_does_not_cause_is_not_answered_for_it(
+    index: Index,
+) -> None:
+    """ICANS is a CAR-T / T-cell engager toxicity: asked on ipilimumab, the reply says the
+    knowledge holds no such side effect of it and shows the drug, not the ICANS management."""
+    reply = answer("grade 2 ICANS on ipilimumab", index)
+    assert reply.entry is not None and reply.entry.id == "ipilimumab"
+    assert "holds no side effect of ipilimumab" in first_block(reply)
+
+
 def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
     first = first_block(answer("TSH 0.02 on pembrolizumab", index))
     assert "high or low" in first  # a value with no direction, several entries disagree
     reply = answer("hemoptysis and high ferritin on pembrolizumab", index)
     assert reply.entry is not None and reply.entry.id == "pembrolizumab"
     assert "holds no side effect of pembrolizumab" in first_block(reply)
+    # the verb agrees with what was said: one finding "points", several "point"
+    assert "that ferritin points to" in first_block(reply)
+    two = first_block(answer("high ferritin and high triglycerides on pembrolizumab", index))
+    assert "that ferritin, triglycerides point to" in two

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import answer
 from bot.grading import grade
 from bot.knowledge import Knowledge, SideEffect
 from bot.loading import load_knowledge
@@ -100,6 +101,12 @@ def _effect(knowledge: Knowledge, entry_id: str) -> SideEffect:
     return entry
 
 
+def test_an_entry_named_twice_is_read_once(index: Index) -> None:
+    question = read("colitis on nivolumab: is nivo restarted after colitis?", index)
+    assert [e.id for e in question.entries].count("nivolumab") == 1
+    assert [e.id for e in question.entries].count("colitis") == 1
+
+
 def test_most_severe_criterion_wins(knowledge: Knowledge, index: Index) -> None:
     question = read("AST 4x ULN and bilirubin 4x ULN", index)
     found = grade(_effect(knowledge, "hepatitis"), knowledge, question.readings, question.signs)
@@ -131,6 +138,26 @@ def test_different_vasopressors_named_are_counted(
     assert found is not None and found.n == expected
     assert all(name in found.rule for name in named)  # the rule shows what was counted
     assert ("multiple vasopressors" in found.rule) == (expected == 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "assumes"),
+    [
+        ("fever and hypotension after axi-cel", 2, True),
+        ("fever and hypotension on norepinephrine after axi-cel", 3, False),
+    ],
+)
+def test_what_a_sign_grade_takes_for_granted_is_said(
+    knowledge: Knowledge, index: Index, text: str, expected: int, assumes: bool
+) -> None:
+    """ASTCT grade 2 is hypotension NOT needing vasopressors: "hypotension" alone is read so,
+    and the reply says it assumed that instead of guessing silently."""
+    question = read(text, index)
+    found = grade(_effect(knowledge, "crs"), knowledge, question.readings, question.signs)
+    assert found is not None and found.n == expected
+    assert any("no vasopressor" in note for note in found.assumed) == assumes
+    reply = answer(text, index).message
+    assert ("assuming no vasopressor is needed" in reply.text + str(reply.blocks)) == assumes
 
 
 def test_a_lab_limit_the_user_did_not_give_is_stated(knowledge: Knowledge, index: Index) -> None:

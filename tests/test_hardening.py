@@ -140,6 +140,7 @@ def _live_markup(dumped: str) -> list[str]:
 VOLUME = pytest.mark.no_cover
 
 
+@VOLUME
 @settings(max_examples=100, deadline=None)
 @given(text=HOSTILE)
 def test_core_answers_any_text_within_limits_and_without_live_markup(index, text: str) -> None:

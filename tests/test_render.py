@@ -114,6 +114,12 @@ def test_escape_user_text_disarms_markup(typed: str, forbidden: str) -> None:
     assert forbidden not in bk.escape_user_text(typed)
 
 
+def test_escaped_user_text_is_cut_with_an_ellipsis() -> None:
+    shown = bk.escape_user_text("word " * 100, limit=50)
+    assert len(shown) == 50 and shown.endswith("…")
+    assert bk.escape_user_text("short", limit=50) == "short"
+
+
 def test_cut_never_splits_an_entity() -> None:
     text = "a" * 2998 + "&amp;"
     assert not bk.cut(text, 3000).endswith("&a…")
