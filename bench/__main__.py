@@ -320,12 +320,13 @@ def latency_part(
 def load_part(smoke: bool, log: Log) -> tuple[dict[str, Any], list[Row], str]:
     from bench import load
 
-    requests, concurrency, slow = (200, 8, 16) if smoke else (10_000, 32, 64)
+    # smoke: enough for every kind of request and a few injected faults (about 30 mentions)
+    requests, concurrency, slow = (100, 8, 8) if smoke else (10_000, 32, 64)
     figures = load.run(
         requests=requests,
         concurrency=concurrency,
         slow=slow,
-        slow_requests=60 if smoke else 1000,
+        slow_requests=30 if smoke else 1000,
         log=log,
     )
     clean, faults = figures["clean"], figures["faults"]
