@@ -141,23 +141,30 @@ def test_different_vasopressors_named_are_counted(
 
 
 @pytest.mark.parametrize(
-    ("text", "expected", "assumes"),
+    ("text", "effect", "expected", "assumption"),
     [
-        ("fever and hypotension after axi-cel", 2, True),
-        ("fever and hypotension on norepinephrine after axi-cel", 3, False),
+        ("fever and hypotension after axi-cel", "crs", 2, "assuming no vasopressor is needed"),
+        ("fever and hypotension on norepinephrine after axi-cel", "crs", 3, ""),
+        ("seizure after axi-cel", "icans", 3, "assuming it resolved rapidly"),
+        ("prolonged seizure after axi-cel", "icans", 4, ""),
     ],
 )
 def test_what_a_sign_grade_takes_for_granted_is_said(
-    knowledge: Knowledge, index: Index, text: str, expected: int, assumes: bool
+    knowledge: Knowledge, index: Index, text: str, effect: str, expected: int, assumption: str
 ) -> None:
-    """ASTCT grade 2 is hypotension NOT needing vasopressors: "hypotension" alone is read so,
-    and the reply says it assumed that instead of guessing silently."""
+    """ASTCT grade 2 is hypotension NOT needing vasopressors, and grade 3 a seizure that
+    resolves rapidly: a question that says no more is read so, and the reply says what it
+    assumed instead of guessing silently. Naming more (a vasopressor) needs no assumption."""
     question = read(text, index)
-    found = grade(_effect(knowledge, "crs"), knowledge, question.readings, question.signs)
+    found = grade(_effect(knowledge, effect), knowledge, question.readings, question.signs)
     assert found is not None and found.n == expected
-    assert any("no vasopressor" in note for note in found.assumed) == assumes
     reply = answer(text, index).message
-    assert ("assuming no vasopressor is needed" in reply.text + str(reply.blocks)) == assumes
+    shown = reply.text + str(reply.blocks)
+    if assumption:
+        assert any(assumption in note for note in found.assumed)
+        assert assumption in shown
+    else:
+        assert "assuming" not in shown
 
 
 def test_a_lab_limit_the_user_did_not_give_is_stated(knowledge: Knowledge, index: Index) -> None:
