@@ -91,6 +91,9 @@ def build_app_and_background(
         auth = {"authorize": IdentityAuthorize(config.bot_token, identity)}
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno")
     app = App(
+        # Named, so Bolt does not take the name from inspect.stack(): that reads the source of
+        # every frame on the stack (half of building the app, more under a deep caller)
+        name="immuno",
         client=client,
         signing_secret=config.signing_secret or None,
         # Every HTTP request reaches dispatch through bot/slack/intake.py, which has already
