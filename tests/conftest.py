@@ -60,7 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
-    result = load_knowledge(KNOWLEDGE, with_version=False)
+    # from the session's snapshot once a worker has validated it (test_validate validates the
+    # shipped files in full)
+    result = load_knowledge(KNOWLEDGE, with_version=False, use_snapshot=True)
     assert result.knowledge is not None, [str(p) for p in result.errors]
     return result.knowledge
 
