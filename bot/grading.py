@@ -148,6 +148,8 @@ def _measured(
                 assumed.append(note)
     if not met:
         return [], assumed, ()
+    if criterion.assumes and not any(word.lower() in text for word in criterion.unless):
+        assumed.append(criterion.assumes)
     plain = [r for r in met if not r.needs]
     if not plain:
         chosen = _by_severity(met, text)

@@ -136,6 +136,10 @@ class Criterion:
     unit: str = ""
     rows: tuple[Row, ...] = ()
     signs: tuple[SignRow, ...] = ()
+    #: What grading a value by these rows takes for granted ("assuming a fasting value"),
+    #: said with the grade unless the question says one of `unless` ("fasting").
+    assumes: str = ""
+    unless: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -184,6 +188,8 @@ def criteria_from(items: Iterable[Mapping[str, Any]]) -> tuple[Criterion, ...]:
             name=c["name"],
             measure=c.get("measure", ""),
             unit=c.get("unit", ""),
+            assumes=str(c.get("assumes", "")),
+            unless=tuple(c.get("unless", ())),
             rows=tuple(
                 Row(
                     grade=int(r["grade"]),

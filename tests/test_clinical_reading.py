@@ -147,6 +147,9 @@ def test_different_vasopressors_named_are_counted(
         ("fever and hypotension on norepinephrine after axi-cel", "crs", 3, ""),
         ("seizure after axi-cel", "icans", 3, "assuming it resolved rapidly"),
         ("prolonged seizure after axi-cel", "icans", 4, ""),
+        # ASCO 2021 grades fasting glucose: a glucose not said to be fasting is assumed so
+        ("glucose 400 on nivolumab", "type-1-diabetes", 3, "assuming a fasting value"),
+        ("fasting glucose 400 on nivolumab", "type-1-diabetes", 3, ""),
     ],
 )
 def test_what_a_sign_grade_takes_for_granted_is_said(
@@ -156,7 +159,9 @@ def test_what_a_sign_grade_takes_for_granted_is_said(
     resolves rapidly: a question that says no more is read so, and the reply says what it
     assumed instead of guessing silently. Naming more (a vasopressor) needs no assumption."""
     question = read(text, index)
-    found = grade(_effect(knowledge, effect), knowledge, question.readings, question.signs)
+    found = grade(
+        _effect(knowledge, effect), knowledge, question.readings, question.signs, text=text
+    )
     assert found is not None and found.n == expected
     reply = answer(text, index).message
     shown = reply.text + str(reply.blocks)

@@ -36,3 +36,13 @@ def test_shared_answers_survive_the_button_value(knowledge: Knowledge) -> None:
     answers = grade_form.Answers({0: 39.5}, {2: 1}, "")
     assert grade_form.decode(grade_form.encode(answers), effect) == answers
     assert grade_form.decode("v99=1;f0=x;s=awful;junk", effect) == grade_form.Answers()
+
+
+def test_a_value_typed_under_a_fasting_field_is_not_assumed_fasting(knowledge: Knowledge) -> None:
+    """The form asks for "Fasting glucose": what is typed there is fasting, so the reply does not
+    say it assumed so (a question that only says "glucose 400" does)."""
+    effect = knowledge.entries["type-1-diabetes"]
+    assert isinstance(effect, SideEffect)
+    found = grade_form.grade(effect, knowledge, grade_form.Answers({0: 400}))
+    assert found is not None and found.n == 3
+    assert not any("fasting" in note for note in found.assumed)
