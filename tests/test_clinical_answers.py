@@ -27,6 +27,8 @@ DEV_SET = [
     ("low TSH with low free T4 on ipilimumab", "hypophysitis", None, "act", ["replacement"]),
     ("low cortisol, high ACTH on nivolumab", "adrenal-insufficiency", None, "act", []),
     ("troponin elevated on ipi + nivo", "myocarditis", None, "act", ["troponin"]),
+    # a sign written as its "-ness" noun (the knowledge lists "breathless")
+    ("new breathlessness three months into durvalumab", "pneumonitis", None, "act", []),
     ("creatinine doubled from baseline on pembrolizumab", "nephritis", 2, "act", ["2–3×"]),
     ("creatinine 2.9 (baseline 0.8) on nivo", "nephritis", 3, "act", ["Permanently"]),
     ("fasting glucose 320 mg/dL on pembro", "type-1-diabetes", 3, "act", ["insulin"]),

@@ -79,11 +79,21 @@ def _short(alias: str) -> bool:
     return len(letters) <= 2 or (len(letters) <= 3 and letters.isupper())
 
 
+def _noun(word: str) -> str:
+    """The "-ness" noun of a describing word, as people also write it: breathless →
+    breathlessness, dizzy → dizziness, numb → numbness. Words it does not fit are returned
+    as they are."""
+    if len(word) < 4 or not word.isalpha() or word.endswith("ness"):
+        return word
+    return word[:-1] + "iness" if word.endswith("y") else word + "ness"
+
+
 def _add(table: dict[tuple[str, ...], list[Phrase]], text: str, phrase: Phrase) -> None:
     key = _key(text)
     if not key:
         return
-    for variant in {key, (*key[:-1], _singular(key[-1]))}:
+    last = key[-1]
+    for variant in {key, (*key[:-1], _singular(last)), (*key[:-1], _noun(last))}:
         table.setdefault(variant, []).append(phrase)
 
 
