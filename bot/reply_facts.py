@@ -230,7 +230,13 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
     agent = next((a for a in agents_of(question) if a.id not in question.fuzzy), None)
     if agent is None:
         return None
-    said = [knowledge.labs[r.lab].name for r in question.readings if r.lab in knowledge.labs]
+    labs = [knowledge.labs[r.lab] for r in question.readings if r.lab in knowledge.labs]
+    # a lab read from a word that is also a sign ("fever": temperature) is said once, as the sign
+    said = [
+        lab.name
+        for lab in labs
+        if not any(term.lower() in question.signs for term in lab.high + lab.low)
+    ]
     said += list(question.signs)
     said = list(dict.fromkeys(said))
     what = points_to(said) if said else "these findings point to"

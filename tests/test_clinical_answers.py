@@ -328,3 +328,6 @@ def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
     assert "that ferritin points to" in first_block(reply)
     two = first_block(answer("high ferritin and high triglycerides on pembrolizumab", index))
     assert "that ferritin, triglycerides point to" in two
+    # "fever" is read as a temperature and as a sign: said once
+    fever = first_block(answer("high ferritin and fever on pembrolizumab", index))
+    assert "that ferritin, fever point to" in fever
