@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge import Drug, Entry, Knowledge, TherapyClass
+from bot.knowledge import Drug, Entry, Knowledge, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of
 from bot.reply_quotes import FIRST_BUDGET, points_to, split_sentences
@@ -239,11 +239,18 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
     ]
     said += list(question.signs)
     said = list(dict.fromkeys(said))
-    what = points_to(said) if said else "these findings point to"
-    first = (
-        f"The knowledge holds no side effect of {agent.name} that {what}; "
-        f"the {agent.name} entry and its side effects are below."
-    )
+    named = next((e for e in question.entries if isinstance(e, SideEffect)), None)
+    if not said and named is not None:  # "grade 2 ICANS on ipilimumab": a side effect, no findings
+        first = (
+            f"The knowledge does not list {named.name} as a side effect of {agent.name}; "
+            f"the {agent.name} entry and its side effects are below."
+        )
+    else:
+        what = points_to(said) if said else "these findings point to"
+        first = (
+            f"The knowledge holds no side effect of {agent.name} that {what}; "
+            f"the {agent.name} entry and its side effects are below."
+        )
     unsure = [r for r in question.readings if r.value is not None and not r.direction]
     if unsure:
         shown = ", ".join(f"{knowledge.labs[r.lab].name} {r.shown}" for r in unsure)

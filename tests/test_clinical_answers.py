@@ -315,7 +315,8 @@ def test_a_side_effect_the_named_drug_does_not_cause_is_not_answered_for_it(
     knowledge holds no such side effect of it and shows the drug, not the ICANS management."""
     reply = answer("grade 2 ICANS on ipilimumab", index)
     assert reply.entry is not None and reply.entry.id == "ipilimumab"
-    assert "holds no side effect of ipilimumab" in first_block(reply)
+    said = "does not list Immune effector cell-associated neurotoxicity syndrome (ICANS) as a side"
+    assert f"{said} effect of ipilimumab" in first_block(reply)
 
 
 def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
