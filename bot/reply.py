@@ -11,7 +11,7 @@ bot.reply_uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.grading import Grade, grade, grade_text, management_row
 from bot.knowledge import Entry, Kind, Knowledge, SideEffect, Source
@@ -119,11 +119,40 @@ def _rule_line(found: Grade | None) -> str:
 
 def clinical(question: Question, index: Index, intent: Intent) -> Reply | None:
     """A side-effect question: what to do at this grade, or what grade this is."""
-    effect, _ = side_effect_for(question, index)
+    effect, from_findings = side_effect_for(question, index)
     if effect is None:
         return None
-    knowledge = index.knowledge
     agents = agents_of(question)
+    reply = _for_effect(effect, question, index, intent, agents)
+    second = _also_pointed_to(question, index, agents, effect) if from_findings else None
+    if second is None:
+        return reply
+    also = (
+        "Also points to",
+        f"{second.name}: the findings named are listed for it too; its entry is a button below.",
+    )
+    return replace(
+        reply,
+        details=(also, *reply.details),
+        buttons=(*reply.buttons, (second.name[:75], second.id, "overview")),
+    )
+
+
+def _also_pointed_to(
+    question: Question, index: Index, agents: list[Entry], effect: SideEffect
+) -> SideEffect | None:
+    """The runner-up when the findings fit it as fully as the answer ("CK 5000 on nivolumab":
+    myocarditis, and myositis): a finding shared by two entries is not read as one of them."""
+    found = suspects(question, index, agents)
+    if len(found) < 2 or found[0].effect is not effect:
+        return None
+    return found[1].effect if found[1].matched >= found[0].matched else None
+
+
+def _for_effect(
+    effect: SideEffect, question: Question, index: Index, intent: Intent, agents: list[Entry]
+) -> Reply:
+    knowledge = index.knowledge
     found = grade(
         effect,
         knowledge,

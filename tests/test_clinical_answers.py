@@ -9,6 +9,8 @@ bench/; these guard the causes fixed while building.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.answering import answer
@@ -317,6 +319,18 @@ def test_a_side_effect_the_named_drug_does_not_cause_is_not_answered_for_it(
     assert reply.entry is not None and reply.entry.id == "ipilimumab"
     said = "does not list Immune effector cell-associated neurotoxicity syndrome (ICANS) as a side"
     assert f"{said} effect of ipilimumab" in first_block(reply)
+
+
+def test_a_finding_two_entries_share_names_the_runner_up_too(index: Index) -> None:
+    """CK is listed for myocarditis and myositis: the reply answers for one and offers the other
+    (a button), instead of reading a shared finding as one of them alone."""
+    reply = answer("CK 5000 on nivolumab", index)
+    assert reply.entry is not None and reply.entry.id in ("myocarditis", "myositis")
+    other = "Immune-related myositis" if reply.entry.id == "myocarditis" else "myocarditis"
+    shown = json.dumps(reply.message.blocks, ensure_ascii=False)
+    assert "Also points to" in shown and other in shown
+    plain = json.dumps(answer("high TSH on nivo", index).message.blocks, ensure_ascii=False)
+    assert "Also points to" not in plain  # TSH high: hypothyroidism alone
 
 
 def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
