@@ -119,3 +119,17 @@ def test_grade_asks_again_after_a_bad_value() -> None:
 def test_a_question_starting_with_grade_stays_a_question() -> None:
     out = run_shell("grade 3 colitis what to do", "quit")
     assert "Leave a field blank" not in out
+
+
+def test_the_readme_transcript_is_what_the_shell_prints() -> None:
+    """The README shows three clinical questions and their replies: they must be the replies
+    the bot gives today (the transcript is replayed line by line through the shell)."""
+    readme = (KNOWLEDGE.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("immuno> 8 watery stools")
+    shown = readme[start : readme.index("immuno> quit", start) + len("immuno> quit")]
+    asked = [
+        line.removeprefix("immuno> ") for line in shown.splitlines() if line.startswith("immuno> ")
+    ]
+    printed = run_shell(*asked)
+    assert printed.rstrip("\n").endswith("immuno> quit")
+    assert shown in printed
