@@ -250,6 +250,7 @@ def grade(effect: SideEffect, knowledge: Knowledge, answers: Answers) -> grading
         readings(effect, knowledge, answers),
         signs,
         text=f"{answers.severity} {asked}".strip(),
+        chosen=True,
     )
 
 

@@ -199,8 +199,12 @@ def grade(
     *,
     stated: int | None = None,
     text: str = "",
+    chosen: bool = False,
 ) -> Grade | None:
-    """The grade of `effect` for this question: stated, or computed from its criteria."""
+    """The grade of `effect` for this question: stated, or computed from its criteria.
+
+    `chosen`: the signs were picked from a list of rows (the grading form), so what a row
+    assumes when a question says no more ("no vasopressor") was the user's own choice."""
     if stated is not None:
         quoted = grade_text(effect, stated)
         return Grade(
@@ -236,7 +240,7 @@ def grade(
                 met.append((row.grade, rule, row.assumes))
     if met:
         n, rule, assumes = max(met, key=lambda found: found[0])
-        if assumes:
+        if assumes and not chosen:
             assumed.append(assumes)
         quoted = grade_text(effect, n)
         return Grade(

@@ -46,3 +46,13 @@ def test_a_value_typed_under_a_fasting_field_is_not_assumed_fasting(knowledge: K
     found = grade_form.grade(effect, knowledge, grade_form.Answers({0: 400}))
     assert found is not None and found.n == 3
     assert not any("fasting" in note for note in found.assumed)
+
+
+def test_a_row_picked_in_the_form_is_not_said_to_be_assumed(knowledge: Knowledge) -> None:
+    """In a question, "hypotension" is grade 2 "assuming no vasopressor is needed"; in the form
+    the user picks that row from a list that offers the vasopressor rows too."""
+    effect = _effect(knowledge, "crs")
+    assert effect.criteria[2].name == "Hypotension" and effect.criteria[2].signs[0].assumes
+    found = grade_form.grade(effect, knowledge, grade_form.Answers({0: 39.5}, {2: 0}))
+    assert found is not None and found.n == 2
+    assert found.assumed == ()
