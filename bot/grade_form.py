@@ -242,14 +242,12 @@ def grade(effect: SideEffect, knowledge: Knowledge, answers: Answers) -> grading
     signs = tuple(
         effect.criteria[i].signs[n].label.lower() for i, n in sorted(answers.findings.items())
     )
-    # the form's own words count as said: a value typed under "Fasting glucose" is fasting
-    asked = " ".join(effect.criteria[i].name for i in sorted(answers.values)).lower()
     return grading.grade(
         effect,
         knowledge,
         readings(effect, knowledge, answers),
         signs,
-        text=f"{answers.severity} {asked}".strip(),
+        text=answers.severity,
         chosen=True,
     )
 

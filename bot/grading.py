@@ -125,9 +125,15 @@ def falls_in(criterion: Criterion, reading: Reading, lab: Lab) -> bool:
 
 
 def _measured(
-    effect: SideEffect, criterion: Criterion, reading: Reading, lab: Lab, text: str
+    effect: SideEffect,
+    criterion: Criterion,
+    reading: Reading,
+    lab: Lab,
+    text: str,
+    from_form: bool = False,
 ) -> tuple[list[tuple[int, str]], list[str], tuple[int, ...]]:
-    """(grades met with their rule, assumptions, possible grades when unresolved)."""
+    """(grades met with their rule, assumptions, possible grades when unresolved);
+    `from_form` is grade()'s `chosen`."""
     value, missing = _value(criterion, reading, lab)
     if value is None:
         if missing:
@@ -148,7 +154,8 @@ def _measured(
                 assumed.append(note)
     if not met:
         return [], assumed, ()
-    if criterion.assumes and not any(word.lower() in text for word in criterion.unless):
+    said = any(word.lower() in text for word in criterion.unless)
+    if criterion.assumes and not from_form and not said:
         assumed.append(criterion.assumes)
     plain = [r for r in met if not r.needs]
     if not plain:
@@ -203,8 +210,9 @@ def grade(
 ) -> Grade | None:
     """The grade of `effect` for this question: stated, or computed from its criteria.
 
-    `chosen`: the signs were picked from a list of rows (the grading form), so what a row
-    assumes when a question says no more ("no vasopressor") was the user's own choice."""
+    `chosen`: the answers come from the grading form, whose fields and choices are the
+    criteria and rows themselves (a value typed under "Fasting glucose", "hypotension" picked
+    beside the vasopressor rows), so nothing they assume is left unsaid."""
     if stated is not None:
         quoted = grade_text(effect, stated)
         return Grade(
@@ -222,7 +230,7 @@ def grade(
             lab = knowledge.labs.get(criterion.measure)
             for reading in readings:
                 if lab is not None and reading.lab == criterion.measure:
-                    found, notes, could = _measured(effect, criterion, reading, lab, text)
+                    found, notes, could = _measured(effect, criterion, reading, lab, text, chosen)
                     met += [(n, rule, "") for n, rule in found]
                     assumed += notes
                     possible |= set(could)

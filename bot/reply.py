@@ -63,9 +63,13 @@ def _on(agents: list[Entry]) -> str:
     return f" on {' + '.join(names)}" if names else ""
 
 
-def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None, bool]:
+def side_effect_for(
+    question: Question, index: Index
+) -> tuple[SideEffect | None, SideEffect | None]:
     """The side effect a question is about: named outright (if its drug causes it and no lab
-    points the other way), else the one its findings point to. (effect, from findings)."""
+    points the other way), else the one its findings point to; and, for the latter, the
+    runner-up when the findings fit it as fully ("CK 5000 on nivolumab": myocarditis, and
+    myositis), since a finding two entries share is not read as one of them alone."""
     knowledge = index.knowledge
     agents = agents_of(question)
     linked = linked_side_effects(knowledge, agents) if agents else None
@@ -76,20 +80,21 @@ def side_effect_for(question: Question, index: Index) -> tuple[SideEffect | None
         # the general irAE entry answers a named question, not a described patient
         general = entry.id == "irae" and question.clinical
         if caused and not general and not opposite(entry, question):
-            return entry, False
+            return entry, None
     found = suspects(question, index, agents)
     # One sign with no drug named ("cough") is not enough to answer for a side effect unasked.
     named = any(isinstance(e, SideEffect) for e in question.entries)
     strong = found and found[0].score >= 2
     if found and (strong or question.intent is not None or named or agents):
-        return found[0].effect, True
+        close = len(found) > 1 and found[1].matched >= found[0].matched
+        return found[0].effect, found[1].effect if close else None
     for entry in question.entries:
         if not isinstance(entry, SideEffect) or entry.id in question.fuzzy:
             continue
         caused = linked is None or entry.id in linked
         if caused and not opposite(entry, question):
-            return entry, False
-    return None, False
+            return entry, None
+    return None, None
 
 
 def _grade_lead(effect: SideEffect, found: Grade | None, agents: list[Entry]) -> str:
@@ -119,12 +124,11 @@ def _rule_line(found: Grade | None) -> str:
 
 def clinical(question: Question, index: Index, intent: Intent) -> Reply | None:
     """A side-effect question: what to do at this grade, or what grade this is."""
-    effect, from_findings = side_effect_for(question, index)
+    effect, second = side_effect_for(question, index)
     if effect is None:
         return None
     agents = agents_of(question)
     reply = _for_effect(effect, question, index, intent, agents)
-    second = _also_pointed_to(question, index, agents, effect) if from_findings else None
     if second is None:
         return reply
     also = (
@@ -136,17 +140,6 @@ def clinical(question: Question, index: Index, intent: Intent) -> Reply | None:
         details=(also, *reply.details),
         buttons=(*reply.buttons, (second.name[:75], second.id, "overview")),
     )
-
-
-def _also_pointed_to(
-    question: Question, index: Index, agents: list[Entry], effect: SideEffect
-) -> SideEffect | None:
-    """The runner-up when the findings fit it as fully as the answer ("CK 5000 on nivolumab":
-    myocarditis, and myositis): a finding shared by two entries is not read as one of them."""
-    found = suspects(question, index, agents)
-    if len(found) < 2 or found[0].effect is not effect:
-        return None
-    return found[1].effect if found[1].matched >= found[0].matched else None
 
 
 def _for_effect(
