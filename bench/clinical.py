@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from bench import read_yaml
 
 try:  # issue 9 renames bot.commands to bot.answering; score whichever this checkout has
     from bot.answering import answer
@@ -234,7 +234,7 @@ def parse_item(raw: Any, where: str) -> ClinicalItem:
 
 def load_items(path: Path, limit: int | None = None) -> list[ClinicalItem]:
     """Read a clinical set (a mapping with an `items` list)."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_yaml(path)
     raw_items = doc.get("items") if isinstance(doc, dict) else None
     if not isinstance(raw_items, list):
         raise ValueError(f"{path}: expected a mapping with an 'items' list")

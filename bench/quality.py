@@ -44,9 +44,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process, utils
 
+from bench import read_yaml
 from bot.answering import answer
 from bot.knowledge import Knowledge
 from bot.loading import load_knowledge
@@ -111,7 +111,7 @@ Predictor = Callable[[str], Prediction]
 
 def load_queries(path: Path, limit: int | None = None) -> list[BenchQuery]:
     """Read and check queries.yaml; a malformed line is an error, not a silently skipped query."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_yaml(path)
     items = doc.get("queries") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a mapping with a 'queries' list")

@@ -45,6 +45,8 @@ from typing import Any
 
 import yaml
 
+from bench import read_yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_PATH = ROOT / "knowledge"
 QUERIES_PATH = ROOT / "bench" / "queries.yaml"
@@ -324,7 +326,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def load_queries(path: Path | None = QUERIES_PATH) -> list[str]:
     """Query texts from bench/queries.yaml (every category), or the built-in mix."""
     if path is not None and path.exists():
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         items = doc.get("queries") if isinstance(doc, dict) else None
         texts = [str(i["q"]) for i in items or () if isinstance(i, dict) and i.get("q")]
         if texts:

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import yaml
 
+from bench import read_yaml
 from bench.clinical import (
     CATEGORIES,
     HOLDOUT_PATH,
@@ -275,7 +275,7 @@ def test_no_question_is_asked_twice(sets: dict[str, list[ClinicalItem]]) -> None
 def _raw_entries() -> dict[str, dict[str, Any]]:
     raw: dict[str, dict[str, Any]] = {}
     for path in sorted(KNOWLEDGE_PATH.glob("*.yaml")):
-        for entries in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).values():
+        for entries in (read_yaml(path) or {}).values():
             raw.update({e["id"]: e for e in entries})
     return raw
 

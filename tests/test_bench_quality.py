@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-import yaml
 
+from bench import read_yaml
 from bench.quality import (
     CATEGORIES,
     KNOWLEDGE_PATH,
@@ -72,5 +72,5 @@ def test_no_duplicate_queries(queries: list[BenchQuery]) -> None:
 
 def test_raw_expect_is_none_or_an_id() -> None:
     # load_queries folds `none` to None; the file itself must spell every expectation out.
-    items = yaml.safe_load(QUERIES_PATH.read_text(encoding="utf-8"))["queries"]
+    items = read_yaml(QUERIES_PATH)["queries"]
     assert all(isinstance(i["expect"], str) and i["expect"] for i in items)
