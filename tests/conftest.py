@@ -91,6 +91,13 @@ class Bot:
     def events_url(self) -> str:
         return f"{self.url}/slack/events"
 
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the app's listener work after the requests so far (replies, retries) is
+        over, so that a test can show what did NOT reach Slack."""
+        background = self.handler.background
+        assert background is not None
+        assert background.wait_idle(timeout), f"listener work still running after {timeout} s"
+
     @property
     def misslog(self) -> MissLog:
         """The app's miss log, to read what it counted (reading waits for queued writes)."""

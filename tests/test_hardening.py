@@ -75,7 +75,7 @@ def test_forged_requests_get_401_and_run_nothing(bot: Bot, kind: str, forgery: s
     reply = bot.send(body, ctype, headers=headers, signed=False)
     assert reply.status == 401
     assert "Pembrolizumab" not in reply.body
-    bot.slack.settle()
+    bot.settle()
     assert [r.path for r in bot.slack.received if r.path != "/auth.test"] == []
 
 
@@ -218,7 +218,7 @@ def test_mention_reply_is_delivered_through_web_api_faults(quick_bot: Bot, fault
     quick_bot.slack.fail("/chat.postMessage", *faults)
     _mention(quick_bot, "EvFault001")
     posted = quick_bot.slack.wait_for("/chat.postMessage", timeout=20)
-    quick_bot.slack.settle()
+    quick_bot.settle()
     assert len(quick_bot.slack.calls("/chat.postMessage")) == 1
     assert "Cytokine release syndrome" in posted[0].body["text"]
 
@@ -272,7 +272,7 @@ def test_a_retry_while_the_first_reply_is_in_flight_is_not_answered_twice(bot: B
         )
         assert reply.status == 200
     bot.slack.wait_for("/chat.postMessage", timeout=10)
-    bot.slack.settle(quiet=0.5)
+    bot.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == 1
 
 
@@ -287,8 +287,9 @@ def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack,
         keyword_replies_per_minute=4,
         keyword_channels=frozenset({KEYWORD_CHANNEL, "CQUIET"}),
     )
-    with serve(create_application(config, watch=False)) as url:
-        bot = Bot(url, None, slack, config)  # type: ignore[arg-type]
+    handler = create_application(config, watch=False)
+    with serve(handler) as url:
+        bot = Bot(url, handler, slack, config)
         for n in range(100):
             bot.event(
                 {
@@ -301,7 +302,7 @@ def test_a_keyword_flood_gets_at_most_the_limit_and_spares_other_channels(slack,
                 },
                 event_id=f"EvFlood{n:03d}",
             )
-        slack.settle(quiet=0.5)
+        bot.settle()
         flooded = [
             r for r in slack.calls("/chat.postMessage") if r.body["channel"] == KEYWORD_CHANNEL
         ]
@@ -373,7 +374,7 @@ def test_secrets_never_reach_the_logs(bot: Bot, caplog) -> None:
     bot.slack.fail("/chat.postMessage", *([500] * 10))
     _mention(bot, "EvSecret02", "nivolumab")
     bot.slack.wait_for("/response/r1", count=2)
-    bot.slack.settle(quiet=0.5, timeout=15)
+    bot.settle()
     logs = "\n".join(r.getMessage() for r in caplog.records)
     assert len(caplog.records) > 10  # the run was really logged at DEBUG
     assert BOT_TOKEN not in logs and SIGNING_SECRET not in logs
@@ -510,7 +511,7 @@ def test_a_forged_report_cannot_ping_the_maintainers_channel(bot: Bot) -> None:
     posted = bot.slack.wait_for("/chat.postMessage")[0].body
     dumped = json.dumps(posted, ensure_ascii=False)
     assert _live_markup(dumped) == [] and "<@here>" not in dumped
-    bot.slack.settle()
+    bot.settle()
     assert bot.slack.calls("/chat.postEphemeral") == []  # no thanks to a forged user/channel
 
 

@@ -118,7 +118,7 @@ def test_an_uninstalled_workspace_is_no_longer_served(oauth_bot: Bot) -> None:
     event_from(oauth_bot, "TWB", mention("TWB", "crs", "1.4"), "EvB2")
     event_from(oauth_bot, "TWA", mention("TWA", "crs", "1.5"), "EvA2")
     oauth_bot.slack.wait_for("/chat.postMessage")
-    oauth_bot.slack.settle()
+    oauth_bot.settle()
     assert [bearer(p) for p in oauth_bot.slack.calls("/chat.postMessage")] == ["Bearer xoxb-TWA-1"]
     engine = create(normalise_url(oauth_bot.config.database_url))
     with engine.connect() as connection:

@@ -100,7 +100,7 @@ def test_a_replayed_share_is_posted_once(bot: Bot) -> None:
     replies = [post(bot.events_url, body, FORM, headers) for _ in range(3)]
     assert [r.status for r in replies] == [200, 200, 200]
     bot.slack.wait_for("/response/r1")
-    bot.slack.settle(quiet=0.5)
+    bot.settle()
     public = [
         r for r in bot.slack.calls("/response/r1") if r.body.get("response_type") == "in_channel"
     ]
@@ -126,7 +126,7 @@ def test_a_replayed_report_reaches_the_maintainers_once(bot: Bot) -> None:
     for _ in range(3):
         assert post(bot.events_url, body, FORM, headers).status == 200
     bot.slack.wait_for("/chat.postMessage")
-    bot.slack.settle(quiet=0.5)
+    bot.settle()
     reports = [
         r for r in bot.slack.calls("/chat.postMessage") if r.body["channel"] == FEEDBACK_CHANNEL
     ]

@@ -64,14 +64,14 @@ def test_keyword_limit_holds_across_processes(
 def test_a_reply_that_could_not_be_posted_is_answered_on_slacks_retry(bot: Bot) -> None:
     bot.slack.fail("/chat.postMessage", 404)  # a permanent failure: not retried by the bot
     assert bot.event(mention("keytruda"), event_id="EvRelease1").status == 200
-    bot.slack.settle()
+    bot.settle()
     assert bot.slack.calls("/chat.postMessage") == []
     for attempt in (1, 2, 3):  # Slack delivers an unanswered event up to three more times
         headers = {**RETRY, "X-Slack-Retry-Num": str(attempt)}
         assert bot.event(mention("keytruda"), event_id="EvRelease1", headers=headers).status == 200
         if bot.slack.wait_for("/chat.postMessage", timeout=2.0):
             break
-    bot.slack.settle()
+    bot.settle()
     posted = bot.slack.calls("/chat.postMessage")
     assert len(posted) == 1 and "Pembrolizumab" in posted[0].body["text"]
 

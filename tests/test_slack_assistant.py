@@ -120,7 +120,7 @@ def test_a_context_change_is_kept_and_used_without_posting(bot: Bot) -> None:
         },
         "EvContext",
     )
-    bot.slack.settle()
+    bot.settle()
     assert not bot.slack.calls("/chat.postMessage")
     bot.event(user_message("keytruda"), "EvAsk2")
     answered = bot.slack.wait_for("/chat.postMessage")[0].body
@@ -143,5 +143,5 @@ def test_when_slack_refuses_the_assistant_calls_answers_still_arrive(bot: Bot) -
 def test_a_retried_message_is_answered_once(bot: Bot) -> None:
     bot.event(user_message("CRS"), "EvSame")
     bot.event(user_message("CRS"), "EvSame", headers={"X-Slack-Retry-Num": "1"})
-    bot.slack.settle()
+    bot.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == 1

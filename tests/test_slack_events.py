@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from conftest import FEEDBACK_CHANNEL, KEYWORD_CHANNEL, Bot
-from support import BOT_ID, BOT_USER
+from conftest import FEEDBACK_CHANNEL, KEYWORD_CHANNEL, Bot, make_config
+from support import BOT_ID, BOT_USER, FakeSlack, event_body, serve
+
+from bot.slack.web import create_application
 
 
 def mention(
@@ -80,7 +83,7 @@ def test_retried_event_is_answered_once(bot: Bot) -> None:
     )
     assert first.status == 200 and retry.status == 200
     bot.slack.wait_for("/chat.postMessage")
-    bot.slack.settle()
+    bot.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == 1
 
 
@@ -94,13 +97,13 @@ def test_keyword_in_opted_in_channel_gets_a_compact_card_once_per_thread(bot: Bo
     bot.event(
         message("CRS again", ts="1700000301.000001", thread_ts="1700000300.000001"), event_id="EvK2"
     )
-    bot.slack.settle()
+    bot.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == 2
 
 
 def test_keyword_cards_are_for_entries_not_concepts(bot: Bot) -> None:
     bot.event(message("starting immunotherapy, anyone seen CRS?", ts="1700000310.000001"))
-    bot.slack.settle()
+    bot.settle()
     posted = bot.slack.calls("/chat.postMessage")
     assert [p.body["text"].split(":")[0] for p in posted] == ["Cytokine release syndrome (CRS)"]
 
@@ -119,7 +122,7 @@ def test_keywords_ignored_in_other_channels_and_from_bots(bot: Bot) -> None:
         message("CRS after cilta-cel", ts="1700000402.000001", bot_id=BOT_ID, user=BOT_USER),
         event_id="EvK5",
     )
-    bot.slack.settle()
+    bot.settle()
     assert bot.slack.calls("/chat.postMessage") == []
 
 
@@ -128,7 +131,7 @@ def test_keyword_flood_is_rate_limited_per_channel(bot: Bot) -> None:
         bot.event(
             message(f"question {n} about CRS", ts=f"1700000500.{n:06d}"), event_id=f"EvFlood{n}"
         )
-    bot.slack.settle(quiet=0.5)
+    bot.settle()
     assert len(bot.slack.calls("/chat.postMessage")) == bot.config.keyword_replies_per_minute
 
 
@@ -139,7 +142,43 @@ def test_mentions_in_keyword_channels_are_answered_once(bot: Bot) -> None:
         mention("CRS grading", ts="1700000600.000001", channel=KEYWORD_CHANNEL), event_id="EvM2"
     )
     bot.slack.wait_for("/chat.postMessage")
-    bot.slack.settle()
+    bot.settle()
     posted = bot.slack.calls("/chat.postMessage")
     assert len(posted) == 1 and "Cytokine release syndrome" in posted[0].body["text"]
     assert FEEDBACK_CHANNEL not in [p.body["channel"] for p in posted]
+
+
+def test_settling_waits_for_a_reply_still_on_its_way(bot: Bot) -> None:
+    """Bot.settle (the app's Background.wait_idle) returns only once listener work after the
+    response is over, so a test that shows something did not happen has not looked too early."""
+    bot.slack.fail("/chat.postMessage", "slow")  # Slack takes a second to answer the post
+    assert bot.event(mention("keytruda")).status == 200
+    assert bot.slack.calls("/chat.postMessage") == []
+    bot.settle()
+    assert len(bot.slack.calls("/chat.postMessage")) == 1
+
+
+def test_a_mention_in_a_keyword_channel_is_recognised_before_auth_test_answers(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """An event that does not say who the bot is (no authorizations), arriving while auth.test
+    is still on its way: the keyword listener waits briefly for auth.test to know its own
+    mention, and leaves the message to the app_mention listener instead of adding a card."""
+    slack.fail("/auth.test", "slow")
+    config = make_config(slack, tmp_path, keyword_channels=frozenset({KEYWORD_CHANNEL}))
+    handler = create_application(config, watch=False)
+    with serve(handler) as url:
+        bot = Bot(url, handler, slack, config)
+        message = {
+            "type": "message",
+            "user": "U1NURSE",
+            "text": f"<@{BOT_USER}> CRS after axi-cel?",
+            "ts": "6.0001",
+            "channel": KEYWORD_CHANNEL,
+            "event_ts": "6.0001",
+        }
+        body = json.loads(event_body(message, "EvEarly001"))
+        del body["authed_users"]
+        assert bot.send(json.dumps(body), "application/json").status == 200
+        bot.settle()
+        assert slack.calls("/chat.postMessage") == []

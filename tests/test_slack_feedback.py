@@ -79,6 +79,6 @@ def test_a_vote_is_counted_once_per_person_and_answer(bot: Bot) -> None:
 
 def test_a_forged_vote_value_is_ignored(bot: Bot) -> None:
     _vote(bot, "sideways|x")
-    bot.slack.settle()
+    bot.settle()
     assert not bot.slack.calls("/response/r1")
     assert bot.misslog is not None and bot.misslog.feedback() == []

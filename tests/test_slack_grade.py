@@ -152,7 +152,7 @@ def test_invalid_input_gets_an_inline_error_and_nothing_is_posted(
     reply = _submit(bot, view, state)
     assert reply is not None and reply["response_action"] == "errors"
     assert error in reply["errors"]["c0"]
-    bot.slack.settle()
+    bot.settle()
     assert not bot.slack.calls("/chat.postEphemeral")
 
 

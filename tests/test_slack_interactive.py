@@ -133,7 +133,7 @@ def test_report_without_text_is_refused_in_the_modal(bot: Bot) -> None:
         urlencode({"payload": json.dumps(submission)}), "application/x-www-form-urlencoded"
     )
     assert reply.json()["response_action"] == "errors"
-    bot.slack.settle()
+    bot.settle()
     assert bot.slack.calls("/chat.postMessage") == []
 
 

@@ -54,5 +54,5 @@ def test_list_alone_offers_each_kind_as_a_button(bot: Bot, knowledge: Knowledge)
 
 def test_a_malformed_page_value_is_ignored(bot: Bot) -> None:
     assert bot.action("immuno.page", "nonsense|x").status == 200
-    bot.slack.settle()
+    bot.settle()
     assert not bot.slack.calls("/response/r1")

@@ -30,7 +30,7 @@ def test_a_thread_reply_is_answered_privately_in_that_thread(bot: Bot) -> None:
     assert "Share in channel" in labels
     assert "Ipilimumab (Yervoy)" in labels  # the other entry the message names
     assert any(b["type"] == "context_actions" for b in blocks)  # 👍 / 👎
-    bot.slack.settle()
+    bot.settle()
     assert not bot.slack.calls("/chat.postMessage")  # nothing public
 
 

@@ -118,7 +118,7 @@ def test_a_drug_page_link_unfurls_by_its_pinned_set_id(unfurl_bot: Bot, knowledg
 )
 def test_links_that_do_not_name_one_drug_are_left_alone(unfurl_bot: Bot, url: str) -> None:
     unfurl_bot.event(shared(url))
-    unfurl_bot.slack.settle()
+    unfurl_bot.settle()
     assert not unfurl_bot.slack.calls("/chat.unfurl")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,6 +24,37 @@ from bot.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's pool for listener work that runs after the response (lazy listeners: replies
+    and their retries), counting the work in flight so that `wait_idle` knows when it is over."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=16, thread_name_prefix="immuno")
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        with self._idle:
+            self._in_flight += 1  # before the work can start, so it cannot finish uncounted
+        future = super().submit(fn, *args, **kwargs)  # raises only once shut down
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any]) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether all submitted work finished within `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
 
 class Background:
     """The threads an app runs beside requests: lazy listeners and the auth.test fetch.
@@ -30,13 +63,20 @@ class Background:
 
     def __init__(
         self,
-        executor: ThreadPoolExecutor,
+        executor: ListenerExecutor,
         identity: Identity | None,
         misslog: MissLog | None = None,
     ) -> None:
         self.executor = executor
         self.identity = identity
         self.misslog = misslog
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether the listener work after the responses so far (replies, their retries) was
+        over within `timeout` seconds: after that, no reply reaches Slack until the next
+        request. The tests wait on this to show that something did not happen, instead of
+        waiting for a quiet period that a slow machine can outlast."""
+        return self.executor.wait_idle(timeout)
 
     def close(self) -> None:
         """Let replies already being sent finish, write the misses they logged, then stop."""
@@ -89,7 +129,7 @@ def build_app_and_background(
         identity = Identity(client)
         identity.fetch_in_background()
         auth = {"authorize": IdentityAuthorize(config.bot_token, identity)}
-    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="immuno")
+    executor = ListenerExecutor()
     app = App(
         # Named, so Bolt does not take the name from inspect.stack(): that reads the source of
         # every frame on the stack (half of building the app, more under a deep caller)
