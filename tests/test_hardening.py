@@ -485,6 +485,11 @@ def test_a_40000_character_question_is_cut_and_says_so(index) -> None:
     text = "crs keytruda " * 3077  # 40,001 characters
     reply = answer(text, index).message
     assert "Only the first 2,000 characters of your message were read." in json.dumps(reply.blocks)
+
+
+@VOLUME
+def test_a_40000_character_question_costs_about_what_2000_characters_do(index) -> None:
+    text = "crs keytruda " * 3077  # 40,001 characters
     ordinary = _cpu(lambda: answer("crs keytruda " * 153, index))  # ~2,000 characters
     assert _cpu(lambda: answer(text, index)) < 3 * ordinary + 0.01
 
