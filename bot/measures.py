@@ -31,6 +31,14 @@ class Unit:
     def to_base(self, value: float) -> float:
         return (value + self.offset) * self.factor
 
+    @property
+    def amount(self) -> str:
+        """A concentration's amount alone ("mmol" of "mmol/L"), as it is often written in a
+        hurry ("BG 38 mmol"); empty for other units and for one-letter amounts ("g", "U"),
+        which are ordinary letters too."""
+        head, slash, _ = self.unit.partition("/")
+        return head if slash and len(head) >= 2 and head.isalpha() else ""
+
 
 @dataclass(frozen=True)
 class Lab:
@@ -54,12 +62,14 @@ class Lab:
         return self.units[0].unit if self.units else ""
 
     def unit(self, text: str) -> Unit | None:
-        """The unit written as `text` (case-insensitive), if the lab is reported in it."""
+        """The unit written as `text` (case-insensitive), if the lab is reported in it; a
+        concentration's amount alone names the one unit of this lab with that amount."""
         folded = text.replace(" ", "").lower()
         for unit in self.units:
             if unit.unit.replace(" ", "").lower() == folded:
                 return unit
-        return None
+        by_amount = [u for u in self.units if u.amount and u.amount.lower() == folded]
+        return by_amount[0] if len(by_amount) == 1 else None
 
 
 @dataclass(frozen=True)

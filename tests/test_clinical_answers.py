@@ -346,3 +346,39 @@ def test_findings_no_side_effect_of_the_drug_explains(index: Index) -> None:
     # "fever" is read as a temperature and as a sign: said once
     fever = first_block(answer("high ferritin and fever on pembrolizumab", index))
     assert "that ferritin, fever point to" in fever
+
+
+def test_a_concentration_written_without_its_volume_is_read_in_that_unit(index: Index) -> None:
+    """ "30 mmol" of glucose is 30 mmol/L (540 mg/dL, grade 4), not 30 mg/dL read as grade 1;
+    the reply shows the value converted to the unit its grading rows use."""
+    reply = answer("blood glucose 30 mmol on nivolumab", index)
+    first = first_block(reply)
+    assert reply.grade == 4
+    assert "30 mmol/L (= 540.5 mg/dL)" in first and "grade 4" in first
+
+
+@pytest.mark.parametrize(
+    ("question", "grade"),
+    [
+        ("creatinine 2.5 on nivolumab, was 1.0 before it", 2),  # 2.5x baseline
+        ("creatinine 3.5 up from 1.0 on pembrolizumab", 3),  # 3.5x baseline
+    ],
+)
+def test_the_value_before_treatment_is_read_as_the_baseline(
+    index: Index, question: str, grade: int
+) -> None:
+    reply = answer(question, index)
+    assert reply.grade == grade
+    assert "baseline" in first_block(reply)
+
+
+def test_noradrenaline_written_as_norad_is_a_vasopressor(index: Index) -> None:
+    reply = answer("temp 39, BP 85/50 on a norad infusion day 2 after axi-cel", index)
+    assert reply.entry is not None and reply.entry.id == "crs"
+    assert reply.grade == 3  # hypotension needing one vasopressor, not grade 1 for the fever
+
+
+def test_a_rash_measured_as_a_share_of_the_body_is_graded(index: Index) -> None:
+    reply = answer("rash on 20% of body on nivolumab", index)
+    assert reply.grade == 2
+    assert "10–30%" in first_block(reply)

@@ -267,6 +267,8 @@ def _interpret(
             assumed = (f"read {value:g} as {unit.unit}",)
     base = unit.to_base(value) if unit else value
     shown = f"{value:g} {unit.unit}" if unit else f"{value:g}"
+    if unit is not None and unit is not lab.units[0]:  # the grading rows are in the first unit
+        shown += f" (= {base:.4g} {lab.base_unit})"
     if unit is not None and unit.unit == "per day":
         shown = f"{value:g}/day"
         if not re.search(r"\b(baseline|usual|normal|more than|above|over|extra)\b", lowered):
@@ -298,8 +300,12 @@ def _given_references(lowered: str, lab: Lab) -> dict[str, float]:
     uln = re.search(r"\b(?:uln|upper limit(?: of normal)?)\s*(?:of|is|=|:)?\s*" + NUM, lowered)
     if uln:
         out["uln"] = _number(uln.group(1))
-    base = re.search(r"\bbaseline\s*(?:\w+\s*)?(?:of|was|is|=|:)?\s*" + NUM, lowered) or re.search(
-        NUM + r"\s*(?:\w+\s*)?at baseline", lowered
+    base = (
+        re.search(r"\bbaseline\s*(?:\w+\s*)?(?:of|was|is|=|:)?\s*" + NUM, lowered)
+        or re.search(NUM + r"\s*(?:\w+\s*)?at baseline", lowered)
+        # "was 1.0 before keytruda", "up from 0.9", "usually 1.1": the value before
+        or re.search(r"\bwas\s*" + NUM + r"\s*(?:\w+\s*)?(?:before|prior)\b", lowered)
+        or re.search(r"\b(?:up from|previously|usually|normally)\s*(?:was\s*)?" + NUM, lowered)
     )
     if base:
         out["baseline"] = _number(base.group(1))

@@ -126,7 +126,10 @@ def _build(knowledge: Knowledge) -> Vocabulary:
         for text in phrases:
             _add(signs, text, Phrase(sign=text.lower()))
     longest = max((len(k) for k in (*labs, *signs)), default=1)
-    unit_names = sorted({u.unit for lab in knowledge.labs.values() for u in lab.units}, key=len)
+    unit_names = sorted(
+        {n for lab in knowledge.labs.values() for u in lab.units for n in (u.unit, u.amount) if n},
+        key=len,
+    )
     alternatives = "|".join(re.escape(u.lower()) for u in reversed(unit_names))
     units = re.compile("(?P<unit>" + alternatives + r")(?![a-z0-9])")
     starts = frozenset(key[0] for key in (*labs, *signs))
