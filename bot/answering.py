@@ -241,7 +241,12 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         # drug or class, a side effect with its drug) or blame a cause outside immunotherapy.
         found = HANDLERS[query.command](query, index)
         quiet = not _names_ask(found.match, line, index) and not _agent_and_more(found.match, line)
-        if quiet and (index.outside(line) or not unknown_agent(line, index)):
+        listed = index.outside(line) if quiet else ()
+        # A side effect named beside a drug that is not immunotherapy ("gemcitabine
+        # pneumonitis") blames that drug: read below, not the immune-related card.
+        if quiet and listed and _names_side_effect(found.match):
+            quiet = False
+        if quiet and (listed or not unknown_agent(line, index)):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
         question = read(line, index)
@@ -295,6 +300,10 @@ def _names_ask(match: Match | None, line: str, index: Index) -> bool:
         return True
     effect = Kind.SIDE_EFFECT in kinds
     return (Kind.CANCER in kinds and agent) or (effect and (agent or line.endswith("?")))
+
+
+def _names_side_effect(match: Match | None) -> bool:
+    return match is not None and match.entry is not None and match.entry.kind is Kind.SIDE_EFFECT
 
 
 def _agent_and_more(match: Match | None, line: str) -> bool:

@@ -230,6 +230,7 @@ def test_a_bare_name_still_gets_the_entry_card(index: Index) -> None:
         "neutropenic fever after chemo",
         "hyperglycemia from dexamethasone",
         "pneumonitis from bleomycin",
+        "pneumonitis on gemcitabine",  # a side effect beside a listed chemotherapy, no "from"
     ],
 )
 def test_a_cause_outside_immunotherapy_is_not_shown_an_irae_card(
@@ -382,3 +383,12 @@ def test_a_rash_measured_as_a_share_of_the_body_is_graded(index: Index) -> None:
     reply = answer("rash on 20% of body on nivolumab", index)
     assert reply.grade == 2
     assert "10–30%" in first_block(reply)
+
+
+def test_a_longer_outside_name_around_an_entrys_name_is_the_other_medicine(index: Index) -> None:
+    """Trastuzumab deruxtecan (Enhertu) is an antibody-drug conjugate with its own label, not
+    trastuzumab: its questions never get the Herceptin card; trastuzumab alone still does."""
+    reply = answer("ILD on trastuzumab deruxtecan", index)
+    assert reply.entry is None
+    assert "topoisomerase inhibitor conjugate" in reply.message.text
+    assert answer("trastuzumab", index).entry.id == "trastuzumab"

@@ -103,14 +103,19 @@ class Index:
     ) -> tuple[list[str], list[str], tuple[OutsideDrug, ...]]:
         """The words without the names of drugs outside immunotherapy, and those drugs: their
         words are never read as a typo, a partial name or a suggestion of an entry. Where an
-        entry's own name overlaps one, the entry's name wins."""
+        entry's own name overlaps one, the entry's name wins, unless it lies within the longer
+        outside name ("trastuzumab" in "trastuzumab deruxtecan", another medicine)."""
         if not self.names.outside:
             return toks, raw, ()
         found = select(self.names.outside_hits(toks))
         if not found:
             return toks, raw, ()
-        covered = {i for h in self.names.exact_hits(toks, raw) for i in h.span}
-        kept = [h for h in found if not covered.intersection(h.span)]
+        entries = self.names.exact_hits(toks, raw)
+        kept = [
+            h
+            for h in found
+            if not any(e.length >= h.length and set(e.span) & set(h.span) for e in entries)
+        ]
         gone = {i for h in kept for i in h.span}
         ids = dict.fromkeys(i for h in kept for i in h.ids)
         drugs = tuple(self.knowledge.outside[i] for i in ids)
