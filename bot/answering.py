@@ -244,9 +244,8 @@ def _respond(query: Query, text: str, index: Index, *, compact: bool) -> Answer:
         listed = index.outside(line) if quiet else ()
         # A side effect named beside a drug that is not immunotherapy ("gemcitabine
         # pneumonitis") blames that drug: read below, not the immune-related card.
-        if quiet and listed and _names_side_effect(found.match):
-            quiet = False
-        if quiet and (listed or not unknown_agent(line, index)):
+        blamed = bool(listed) and _names_side_effect(found.match)
+        if quiet and not blamed and (listed or not unknown_agent(line, index)):
             return _checked(found, query, line)
     if query.command is Command.LOOKUP or _choice_in_a_cancer(query, index):
         question = read(line, index)
