@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import blocks as bk
 from bot.blocks import Block, escape
-from bot.render import ACTION_REPORT, Message
+from bot.render import ACTION_REPORT, Message, MessageMemo
 
 ACTION_FEEDBACK = "immuno.feedback"
 UP, DOWN = "up", "down"
@@ -77,12 +77,20 @@ def buttons(entry_id: str, intent: str) -> Block:
     }
 
 
+#: The offered form of each live message: a shared card is offered once, not on every reply.
+_OFFERED: MessageMemo[Message] = MessageMemo()
+
+
 def offer(message: Message, entry_id: str, intent: str) -> Message:
     """The message with 👍 / 👎 above its last block (the sources footer)."""
     if not entry_id or not message.blocks:
         return message
-    blocks = [*message.blocks[:-1], buttons(entry_id, intent), message.blocks[-1]]
-    return replace(message, blocks=bk.fit(blocks, keep=3))
+
+    def offered() -> Message:
+        blocks = [*message.blocks[:-1], buttons(entry_id, intent), message.blocks[-1]]
+        return replace(message, blocks=bk.fit(blocks, keep=3))
+
+    return _OFFERED.get(message, (entry_id, intent), offered)
 
 
 def for_answer(answer: Any, message: Message | None = None) -> Message:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -124,3 +125,35 @@ def test_cut_never_splits_an_entity() -> None:
     text = "a" * 2998 + "&amp;"
     assert not bk.cut(text, 3000).endswith("&a…")
     assert len(bk.cut(text, 3000)) <= 3000
+
+
+def test_a_message_memo_derives_once_per_live_message_and_forgets_freed_ones() -> None:
+    """Derived forms (the feedback-offered card, its JSON body) are kept per live message: a
+    shared card is derived once, a one-off reply leaves nothing behind, and a new message
+    that happens to reuse a freed one's address never gets the old one's body."""
+    import gc
+
+    memo: render.MessageMemo[str] = render.MessageMemo()
+    made: list[str] = []
+
+    def deriving(message: render.Message) -> Callable[[], str]:
+        def derive() -> str:
+            made.append(message.text)
+            return json.dumps(message.blocks)
+
+        return derive
+
+    card = render.Message(text="card", blocks=[bk.section("shared card")])
+    first = memo.get(card, "ephemeral", deriving(card))
+    again = memo.get(card, "ephemeral", deriving(card))
+    assert first is again and made == ["card"]
+    memo.get(card, "in_channel", deriving(card))  # another form of it: derived apart
+    assert made == ["card", "card"] and len(memo) == 2
+
+    for n in range(50):  # one-off replies, each freed after use (their ids are reused)
+        one_off = render.Message(text=f"reply {n}", blocks=[bk.section(f"answer {n}")])
+        assert f"answer {n}" in memo.get(one_off, "ephemeral", deriving(one_off))
+        del one_off
+    gc.collect()
+    assert len(memo) == 2  # only the live card's forms are kept
+    assert made[2:] == [f"reply {n}" for n in range(50)]  # none was served another's body

@@ -7,9 +7,10 @@ the preview command dumps it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from bot import blocks as bk
@@ -59,6 +60,41 @@ class Message:
                 block = {**block, "elements": elements}
             kept.append(block)
         return replace(self, blocks=kept, ephemeral=False)
+
+
+_T = TypeVar("_T")
+
+
+class MessageMemo(Generic[_T]):
+    """What is derived from a message (its form with feedback buttons, its JSON body), kept
+    for as long as the message lives.
+
+    Why: a card is rendered once and shared by every reply that shows it (bot.answering's
+    memo), but each reply used to derive its Slack form anew, and encoding a 6-8 KB card to
+    JSON cost three times as much as answering its name. Keyed by the message's identity (a
+    Message holds lists, so it has no hash); an entry goes when its message is freed, so a
+    one-off reply leaves nothing behind. Correct because a Message is never changed."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[tuple[int, Hashable], tuple[weakref.ref[Message], _T]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, message: Message, key: Hashable, derive: Callable[[], _T]) -> _T:
+        """The value derived from `message` under `key`: kept, or made now by `derive`."""
+        slot = (id(message), key)
+        kept = self._by_id.get(slot)
+        if kept is not None and kept[0]() is message:
+            return kept[1]
+        value = derive()
+        by_id = self._by_id
+
+        def forget(_: object, slot: tuple[int, Hashable] = slot) -> None:
+            by_id.pop(slot, None)
+
+        self._by_id[slot] = (weakref.ref(message, forget), value)
+        return value
 
 
 def footer(entry: Entry) -> Block:

@@ -8,12 +8,14 @@ fails is logged once, without tokens, and never raised into a listener.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from http.client import RemoteDisconnected
 from typing import Any
 from urllib.error import URLError
 
+from slack_bolt import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import (
     BackoffRetryIntervalCalculator,
@@ -27,7 +29,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.webhook import WebhookClient
 
-from bot.render import Message
+from bot.render import Message, MessageMemo
+
+#: What Slack reads a JSON response body as (Bolt's own value for one it encodes).
+JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,23 @@ def payload(message: Message) -> dict[str, Any]:
     if message.attachments:
         out["attachments"] = message.attachments
     return out
+
+
+#: Each live message's JSON body as the ephemeral reply to a slash command.
+_EPHEMERAL_BODIES: MessageMemo[str] = MessageMemo()
+
+
+def ephemeral_response(message: Message) -> BoltResponse:
+    """The HTTP response that shows `message` to the person who asked (a slash command's
+    reply). A shared card is encoded once, not on every reply (MessageMemo). The whole body
+    as one JSON object: Bolt's ack(text, blocks, attachments) drops the blocks when
+    attachments are given, and a compare reply carries both."""
+
+    def encode() -> str:
+        return json.dumps({**payload(message), "response_type": "ephemeral"})
+
+    body = _EPHEMERAL_BODIES.get(message, "ephemeral", encode)
+    return BoltResponse(status=200, body=body, headers={"content-type": JSON_CONTENT_TYPE})
 
 
 def call(client: Any, method: str, **kwargs: Any) -> Any:

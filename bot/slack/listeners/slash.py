@@ -11,7 +11,7 @@ from bot.slack import delivery
 from bot.slack.listeners.settings import SettingsText
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App, BoltResponse
 
     from bot.slack.services import Services
 
@@ -22,7 +22,10 @@ COMMAND = re.compile(r"^/immuno")
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND, middleware=[SettingsText(settings=False)])  # settings: its own listener
-    def on_immuno(ack: Ack, command: dict[str, Any]) -> None:
+    def on_immuno(command: dict[str, Any]) -> BoltResponse:
+        # The reply is the HTTP response itself (process_before_response): returned as a
+        # BoltResponse, which Bolt sends as it is, so that a shared card's body is encoded
+        # once (delivery.ephemeral_response) rather than by ack() on every reply.
         try:
             reply = answering.answer(
                 command.get("text") or "",
@@ -36,8 +39,6 @@ def register(app: App, services: Services) -> None:
                 "Sorry, something went wrong answering that. Please try again or rephrase."
             )
             reply = None
-        # The whole body as a dict: Bolt's ack(text, blocks, attachments) drops the blocks
-        # when attachments are given, and a compare reply carries both.
-        ack({**delivery.payload(message), "response_type": "ephemeral"})
         if reply is not None:
             services.record(reply)
+        return delivery.ephemeral_response(message)
