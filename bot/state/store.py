@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -67,25 +67,43 @@ class SharedState:
         self.clock = clock
         self.availability = availability or Availability()
         self._insert = _insert_for(engine.dialect.name)
+        # A claim runs for every event before its ack: its statement is built once, with
+        # parameters. Building it per call (values, on_conflict, returning, then SQLAlchemy's
+        # cache key of the new object) cost more than the database's own insert and commit.
+        self._claim_event = self._claim_statement(
+            tables.event_claims, ("api_app_id", "team_id", "event_id", "claimed_at"), "event_id"
+        )
+        self._claim_thread = self._claim_statement(
+            tables.thread_claims,
+            ("team_id", "channel", "thread_ts", "entry_id", "claimed_at"),
+            "entry_id",
+        )
         self._pruned_at = time.monotonic()
         self._prune_lock = threading.Lock()
 
     # -- events -------------------------------------------------------------------------------
 
+    def _claim_statement(self, table: Any, columns: tuple[str, ...], returned: str) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING RETURNING `returned`, each column a parameter."""
+        values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        return (
+            self._insert(table)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(table.c[returned])
+        )
+
     def claim_event(self, key: EventKey) -> Claim:
         """MINE for the first caller with this key, in any process; TAKEN for every later one."""
-        statement = (
-            self._insert(tables.event_claims)
-            .values(
-                api_app_id=key.api_app_id,
-                team_id=key.team_id,
-                event_id=key.event_id,
-                claimed_at=self.clock(),
-            )
-            .on_conflict_do_nothing()
-            .returning(tables.event_claims.c.event_id)
+        claim = self._claim(
+            self._claim_event,
+            {
+                "api_app_id": key.api_app_id,
+                "team_id": key.team_id,
+                "event_id": key.event_id,
+                "claimed_at": self.clock(),
+            },
         )
-        claim = self._claim(statement)
         self._prune_now_and_then()
         return claim
 
@@ -105,19 +123,16 @@ class SharedState:
 
     def claim_thread(self, team_id: str, channel: str, thread_ts: str, entry_id: str) -> Claim:
         """MINE the first time this entry's card is due in this thread."""
-        statement = (
-            self._insert(tables.thread_claims)
-            .values(
-                team_id=team_id,
-                channel=channel,
-                thread_ts=thread_ts,
-                entry_id=entry_id[:80],
-                claimed_at=self.clock(),
-            )
-            .on_conflict_do_nothing()
-            .returning(tables.thread_claims.c.entry_id)
+        return self._claim(
+            self._claim_thread,
+            {
+                "team_id": team_id,
+                "channel": channel,
+                "thread_ts": thread_ts,
+                "entry_id": entry_id[:80],
+                "claimed_at": self.clock(),
+            },
         )
-        return self._claim(statement)
 
     def release_thread(self, team_id: str, channel: str, thread_ts: str, entry_id: str) -> None:
         """Undo claim_thread when the card was not sent after all (the channel's limit)."""
@@ -218,20 +233,20 @@ class SharedState:
 
     # -- one short transaction each -----------------------------------------------------------
 
-    def _claim(self, statement: Any) -> Claim:
+    def _claim(self, statement: Any, parameters: dict[str, Any] | None = None) -> Claim:
         """Run an INSERT … ON CONFLICT DO NOTHING RETURNING: a row back means it inserted
         (rowcount is not reliable for this statement on every driver)."""
-        rows = self._fetch(statement)
+        rows = self._fetch(statement, parameters)
         if rows is None:
             return Claim.UNAVAILABLE
         return Claim.MINE if rows else Claim.TAKEN
 
-    def _fetch(self, statement: Any) -> list[Any] | None:
+    def _fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any] | None:
         if not self.availability.allow():
             return None
         try:
             with self.engine.begin() as connection:
-                rows = list(connection.execute(statement).all())
+                rows = list(connection.execute(statement, parameters).all())
         except SQLAlchemyError as exc:
             self.availability.failed(exc)
             return None

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Assistant
+from slack_bolt.request.payload_utils import (
+    is_assistant_event,
+    is_other_message_sub_event_in_assistant_thread,
+)
 
 from bot import answering, feedback, prompts, render
 from bot import blocks as bk
@@ -57,14 +61,18 @@ def _reply(text: str, services: Services) -> Message:
 
 
 class PanelAssistant(Assistant):
-    """Bolt's Assistant, consulted only for Events API deliveries (every assistant event is
-    one): as a global middleware it otherwise runs its four listener matchers, each with
-    keyword-argument injection, on every slash command and button click."""
+    """Bolt's Assistant, consulted only for the events it handles (by Bolt's own tests of an
+    event: a thread started or its context changed, a message in an assistant thread). As a
+    global middleware it otherwise runs its four listener matchers, each with keyword-argument
+    injection, on every slash command, button click and mention."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        if not isinstance(req.body, dict) or req.body.get("type") != "event_callback":
+        body = req.body
+        if not isinstance(body, dict) or not (
+            is_assistant_event(body) or is_other_message_sub_event_in_assistant_thread(body)
+        ):
             return next()
         return super().process(req=req, resp=resp, next=next)
 
