@@ -392,3 +392,14 @@ def test_a_longer_outside_name_around_an_entrys_name_is_the_other_medicine(index
     assert reply.entry is None
     assert "topoisomerase inhibitor conjugate" in reply.message.text
     assert answer("trastuzumab", index).entry.id == "trastuzumab"
+
+
+def test_t_dm1_is_its_own_medicine_not_the_herceptin_card(index: Index) -> None:
+    """Ado-trastuzumab emtansine (Kadcyla, T-DM1) is another conjugate around trastuzumab, with
+    boxed warnings Herceptin's card does not carry (hepatotoxicity): however it is written,
+    a question about it says what it is and never shows the trastuzumab card."""
+    for text in ("liver enzymes up on Kadcyla", "T-DM1 hepatotoxicity", "trastuzumab emtansine"):
+        reply = answer(text, index)
+        assert reply.entry is None, text
+        assert "microtubule inhibitor" in reply.message.text, text
+        assert "Herceptin, Herceptin Hylecta" not in reply.message.text, text
