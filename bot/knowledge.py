@@ -9,6 +9,7 @@ reverse views (a class's drugs, a cancer's therapies) are derived here, never wr
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -137,6 +138,10 @@ class TherapyClass(Entry):
     kind: Kind = field(init=False, default=Kind.CLASS)
 
 
+#: A boxed-warning statement that says there is none ("None", "None. The earlier …").
+_NONE_RE = re.compile(r"none\s*(?:$|[.;:,])", re.I)
+
+
 @dataclass(frozen=True)
 class Drug(Entry):
     classes: tuple[str, ...] = ()
@@ -154,6 +159,13 @@ class Drug(Entry):
     monitoring: tuple[str, ...] = ()
     label: Label | None = None
     kind: Kind = field(init=False, default=Kind.DRUG)
+
+    @property
+    def without_boxed_warning(self) -> bool:
+        """Whether the statement says the current label has none: "None", or "None." followed
+        by its history ("None. The earlier boxed warning … was removed in June 2020"), as the
+        schema lets a contributor write it. Any other statement is the warning itself."""
+        return _NONE_RE.match(self.boxed_warning.strip()) is not None
 
     @property
     def title(self) -> str:

@@ -81,9 +81,10 @@ def boxed_warning(drugs: list[Drug]) -> Reply:
     lines, verdicts = [], []
     for drug in drugs:
         text = drug.boxed_warning.strip()
-        if text.lower().rstrip(".") == "none":
+        if drug.without_boxed_warning:
             verdicts.append("No")
-            lines.append(f"No. {drug.title}: the US label has no boxed warning.")
+            history = re.sub(r"^none\b[.;:,]?\s*", "", text, flags=re.I)
+            lines.append(f"No. {drug.title}: the US label has no boxed warning. {history}".strip())
         elif text:
             verdicts.append("Yes")
             lines.append(f"Yes. {drug.title} boxed warning: {text}")

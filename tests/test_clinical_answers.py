@@ -403,3 +403,12 @@ def test_t_dm1_is_its_own_medicine_not_the_herceptin_card(index: Index) -> None:
         assert reply.entry is None, text
         assert "microtubule inhibitor" in reply.message.text, text
         assert "Herceptin, Herceptin Hylecta" not in reply.message.text, text
+
+
+def test_a_boxed_warning_since_removed_is_answered_no(index: Index) -> None:
+    """Ipilimumab's label lost its boxed warning in 2020, and its statement says so after
+    "None.": the answer is no, never a "yes" built from the history of the warning."""
+    first = first_block(answer("does Yervoy still have a black box warning?", index))
+    assert first.lstrip("*").startswith("No"), first
+    assert "Yes" not in first, first
+    assert "removed" in first, first  # the history stays, after the answer
