@@ -79,6 +79,8 @@ def stem(token: str) -> str:
         token = token[:-3] + "y"
     elif len(token) > 3 and token.endswith("s") and not token.endswith(_KEEP_S_ENDINGS):
         token = token[:-1]
+    elif len(token) > 1 and token.endswith("s") and token[-2].isdigit():
+        token = token[:-1]  # the plural of a numbered name: "PD-1s", "PD-L1s" ("pd" "l1s")
     if len(token) > 4 and token.endswith("our"):  # tumour → tumor
         token = token[:-3] + "or"
     return spelling(token)

@@ -412,3 +412,14 @@ def test_a_boxed_warning_since_removed_is_answered_no(index: Index) -> None:
     assert first.lstrip("*").startswith("No"), first
     assert "Yes" not in first, first
     assert "removed" in first, first  # the history stays, after the answer
+
+
+def test_a_target_beside_part_of_a_cancer_name_gets_that_cancers_drugs(index: Index) -> None:
+    """A target written beside part of a cancer's name ("CD19 for mantle cell"), or in the
+    plural ("PD-L1s"), is a question about the drugs with that target in that cancer."""
+    reply = answer("CD19 for mantle cell", index)
+    assert reply.entry is not None and reply.entry.id == "mantle-cell-lymphoma"
+    assert "Brexucabtagene" in first_block(reply) and "Lisocabtagene" in first_block(reply)
+    reply = answer("PD-L1s for bladder?", index)
+    assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
+    assert "Durvalumab" in first_block(reply)

@@ -91,12 +91,15 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
 
 
 def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:
-    """A cancer written in part beside a drug or class ("CAR-T for mantle cell", "ICI for
-    biliary"): the words left once the agent's name is taken out, read as a cancer name."""
+    """A cancer written in part beside a drug, class or target ("CAR-T for mantle cell", "ICI
+    for biliary", "PD-1 for hodgkin"): the words left once the agent's or target's name is
+    taken out, read as a cancer name."""
     agents = [e for e in named if e.kind in (Kind.DRUG, Kind.CLASS)]
-    if not agents or any(e.kind is Kind.CANCER for e in named):
+    if any(e.kind is Kind.CANCER for e in named):
         return []
-    spans = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
+    if not agents and not targets_named(text, index):  # "which PD-1 for hodgkin": a target
+        return []
+    spans = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1 or h.how == "target"]
     toks = words.tokens(text)
     taken = {i for h in spans for i in range(h.start, h.start + h.length)}
     rest = " ".join(t for i, t in enumerate(toks) if i not in taken)
