@@ -251,3 +251,13 @@ def test_the_shipped_knowledge_has_findings_and_criteria() -> None:
     knowledge = load_knowledge(KNOWLEDGE, with_version=False).knowledge
     assert knowledge is not None and "tsh" in knowledge.labs
     assert _effect(knowledge, "colitis").criteria and _effect(knowledge, "crs").findings
+
+
+def test_when_we_start_a_treatment_asks_what_to_do_not_the_onset() -> None:
+    """ "When do we start steroids" is a management question; "when does colitis start" asks
+    the onset: the person who starts something is the clinician, not the side effect."""
+    from bot.read.intent import Intent, find_intent
+
+    assert find_intent("grade 2 hepatitis, when do we start steroids?") is Intent.ACT
+    assert find_intent("when can I start infliximab for the colitis") is Intent.ACT
+    assert find_intent("when does colitis usually start on ipilimumab") is Intent.ONSET

@@ -60,8 +60,9 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             Intent.ONSET,
             r"\b((?<!new )onset|when does .{0,40}(start|occur|appear|develop|happen|begin)|"
             r"how soon|"
-            r"how long after|time to onset|timing|when (do|does|can|might) .{0,40}"
-            r"(start|occur|appear|develop|happen)|typically (start|occur|appear)s?|"
+            # "when do we start steroids" asks what to do (act), not when it begins
+            r"how long after|time to onset|timing|when (do|does|can|might) (?!(i|we|you) )"
+            r".{0,40}(start|occur|appear|develop|happen)|typically (start|occur|appear)s?|"
             r"shows? up|how (late|early|long after)|when does .{0,40}present|"
             r"starts? (more|later) than)\b",
         ),
