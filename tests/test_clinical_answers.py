@@ -423,3 +423,15 @@ def test_a_target_beside_part_of_a_cancer_name_gets_that_cancers_drugs(index: In
     reply = answer("PD-L1s for bladder?", index)
     assert reply.entry is not None and reply.entry.id == "urothelial-carcinoma"
     assert "Durvalumab" in first_block(reply)
+
+
+def test_bulbar_or_respiratory_weakness_is_graded_severe_with_its_rule(index: Index) -> None:
+    """ASCO grades any dysphagia, facial or respiratory muscle weakness as 3-4: the reply
+    leads with that row (stop for good, IVIG or plasmapheresis) and shows the rule, instead
+    of the grade 1 line; plain breathlessness stays with pneumonitis."""
+    reply = answer("trouble swallowing and facial weakness on ipilimumab", index)
+    assert reply.entry is not None and reply.entry.id == "neurologic-irae"
+    assert reply.grade == 3
+    first = first_block(reply)
+    assert "→ grade 3" in first and "permanently discontinue" in first and "IVIG" in first
+    assert answer("short of breath on nivolumab", index).entry.id != "neurologic-irae"
