@@ -261,3 +261,19 @@ def test_when_we_start_a_treatment_asks_what_to_do_not_the_onset() -> None:
     assert find_intent("grade 2 hepatitis, when do we start steroids?") is Intent.ACT
     assert find_intent("when can I start infliximab for the colitis") is Intent.ACT
     assert find_intent("when does colitis usually start on ipilimumab") is Intent.ONSET
+
+
+def test_a_unit_written_with_an_x_is_the_unit_not_a_multiple_of_the_uln(
+    knowledge: Knowledge, index: Index
+) -> None:
+    """ "Platelets 30 x10^9/L" is a count in its unit: read as "30× ULN" it was a high
+    platelet count, the opposite of the finding, and no side effect was found."""
+    for text in ("platelets 30 x10^9/L", "plt 30 x 10^9/L", "platelets 30×10⁹/L"):
+        (found,) = read_labs(text, knowledge)
+        assert (found.value, found.reference) == (30, ""), text
+        assert found.direction != "high", text
+    (anc,) = read_labs("ANC 0.4 x10^9/L", knowledge)
+    assert anc.value == 400  # per µL, the unit its grading rows use
+    reply = answer("platelets 30 x 10^9/L with petechiae on nivolumab", index)
+    assert reply.entry is not None and reply.entry.id == "hematologic-irae"
+    assert reply.grade == 3

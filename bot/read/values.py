@@ -84,6 +84,7 @@ def prepare(text: str) -> str:
     """One kind of dash, space and multiplication sign; counts in words as digits ("five
     times ULN", "eight watery stools"); case kept (for "Mg" vs "mg")."""
     text = text.replace("×", "x").replace("–", "-").replace("—", "-").replace("≥", ">=")
+    text = text.replace("10⁹", "10^9")
     text = _NUMBER_WORD_RE.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
     return " ".join(text.replace("≤", "<=").replace("’", "'").split())
 
@@ -231,6 +232,10 @@ def _with_value(
     return _interpret(reading, lab, value, rest, first, shown, lowered, units)
 
 
+#: "x 10^9", "x10 ^ 9" as the unit x10^9/L is written (after "×" became "x").
+_SCIENTIFIC_RE = re.compile(r"^x\s*10\s*\^\s*")
+
+
 def _interpret(
     reading: Reading,
     lab: Lab,
@@ -241,8 +246,15 @@ def _interpret(
     lowered: str,
     units: re.Pattern[str],
 ) -> Reading:
-    """A number as a multiple of a reference ("6x ULN") or in a unit (assumed if not given)."""
-    multiple = re.match(r"\s*(?:x|times|fold)\s*(?:the\s+)?(\S+(?:\s+\S+){0,3})?", rest)
+    """A number as a multiple of a reference ("6x ULN") or in a unit (assumed if not given).
+    A unit that starts with "x" ("30 x10^9/L", "30 x 10^9/L") is the unit, never "30× ULN":
+    read as a multiple, a low platelet count became a high one."""
+    unit_match = units.match(_SCIENTIFIC_RE.sub("x10^", rest.strip()))
+    multiple = (
+        None
+        if unit_match
+        else re.match(r"\s*(?:x|times|fold)\s*(?:the\s+)?(\S+(?:\s+\S+){0,3})?", rest)
+    )
     given = _given_references(lowered, lab)
     if multiple:
         ref_match = _REFERENCE_RE.search(multiple.group(1) or "")
@@ -256,7 +268,6 @@ def _interpret(
         return replace(
             reading, value=value, reference=ref, direction=direction, shown=shown, assumed=assumed
         )
-    unit_match = units.match(rest.strip())
     assumed = ()
     unit = lab.unit(unit_match.group("unit")) if unit_match else None
     if unit is None and lab.units:
