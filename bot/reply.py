@@ -18,6 +18,7 @@ from bot.knowledge import Entry, Kind, Knowledge, SideEffect, Source
 from bot.read import Intent, Question
 from bot.reply_quotes import (
     FIRST_BUDGET,
+    agent_first,
     agent_sentence,
     asked_sentence,
     by_grade,
@@ -300,7 +301,8 @@ def _management(
             missing=not effect.management,
         )
     own = agent_sentence(effect, agents, row.text)  # the label's words on the drug named
-    text = " ".join(part for part in (f"{rule}." if rule else "", own, row.text) if part)
+    body = agent_first(row.text, agents)  # or the row's own sentence about it, first
+    text = " ".join(part for part in (f"{rule}." if rule else "", own, body) if part)
     asked = asked_sentence(effect, question, text, agents, row)
     head, rest = split_sentences(text, FIRST_BUDGET - len(asked) - 1 if asked else FIRST_BUDGET)
     head = f"{asked} {head}" if asked else head

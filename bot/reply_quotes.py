@@ -142,11 +142,30 @@ def asked_sentence(
     return ""
 
 
+def agent_first(text: str, agents: list[Entry]) -> str:
+    """`text` with its sentence about the drug named moved to the front ("… the
+    pembrolizumab label permanently discontinues for grade 3 or 4 infusion reactions"): a label
+    rule stricter than the guideline's must not fall below the cut of the first block."""
+    sentences = _SENTENCE_RE.split(text)
+    for agent in agents:
+        stem = _stem(agent)
+        if len(stem) < 5:
+            continue
+        for i, sentence in enumerate(sentences):
+            if i and stem in sentence.lower():
+                return " ".join([sentence, *sentences[:i], *sentences[i + 1 :]])
+    return text
+
+
+def _stem(agent: Entry) -> str:
+    return agent.name.split("-")[0].split(" ")[0].lower()
+
+
 def agent_sentence(effect: SideEffect, agents: list[Entry], shown: str) -> str:
     """The entry's own words about the drug named ("Rituximab: premedicate …"), when the
     answer does not show them yet: a label rule beside the guideline's general one."""
     for agent in agents:
-        stem = agent.name.split("-")[0].split(" ")[0].lower()
+        stem = _stem(agent)
         if len(stem) < 5 or stem in shown.lower():
             continue
         for row in effect.management:

@@ -435,3 +435,15 @@ def test_bulbar_or_respiratory_weakness_is_graded_severe_with_its_rule(index: In
     first = first_block(reply)
     assert "→ grade 3" in first and "permanently discontinue" in first and "IVIG" in first
     assert answer("short of breath on nivolumab", index).entry.id != "neurologic-irae"
+
+
+def test_the_named_drugs_own_label_rule_leads_its_grade_row(index: Index) -> None:
+    """The guideline says a grade 3 infusion reaction may be resumed at half rate; the
+    pembrolizumab label stops it for good. Asked about pembrolizumab, the label's sentence is
+    in the first block, not cut off below it."""
+    for text in (
+        "can we restart pembrolizumab after a grade 3 infusion reaction?",
+        "grade 3 infusion reaction on keytruda: rechallenge or desensitize?",
+    ):
+        first = first_block(answer(text, index))
+        assert "permanently discontinues" in first, (text, first)
