@@ -205,7 +205,12 @@ SECTION_PATTERNS: tuple[tuple[Section, re.Pattern[str]], ...] = tuple(
 _COMPARE_RE = re.compile(
     r"^\s*(" + "|".join(re.escape(w) for w in _COMPARE_WORDS) + r")\b\s*(.*)$", re.I
 )
-_VERSUS_RE = re.compile(r"\s(?:vs\.?|versus|v\.?)\s", re.I)
+#: "A vs B" compares two things; "vs baseline", "versus ULN" is a value against its reference.
+_VERSUS_RE = re.compile(
+    r"\s(?:vs\.?|versus|v\.?)\s(?!(?:the\s+|her\s+|his\s+)?(?:baseline|uln|lln|normal|upper "
+    r"limit|lower limit|usual|before|prior|pre-?treatment)\b)",
+    re.I,
+)
 _MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 

@@ -277,3 +277,28 @@ def test_a_unit_written_with_an_x_is_the_unit_not_a_multiple_of_the_uln(
     reply = answer("platelets 30 x 10^9/L with petechiae on nivolumab", index)
     assert reply.entry is not None and reply.entry.id == "hematologic-irae"
     assert reply.grade == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("when did FDA approve tebentafusp", "approval"),
+        ("which year did Opdivo come on the market", "approval"),
+        ("what protein does teclistamab bind", "target"),
+        ("what is cosibelimab directed at", "target"),
+        ("how many days into treatment does hepatitis show", "onset"),
+        ("is she admitted after each step-up dose of elranatamab", "monitor"),
+    ],
+)
+def test_more_ways_of_asking_an_intent(text: str, intent: str) -> None:
+    """The same questions asked the ways staff write them: the FDA approving, a year on the
+    market, what a drug is directed at, how many weeks in, admission after a step-up dose."""
+    assert str(find_intent(text)) == intent
+
+
+def test_a_value_against_its_baseline_is_not_a_comparison_of_two_drugs(index: Index) -> None:
+    """ "vs baseline" compares a value with its reference: the colitis is graded, instead of
+    a side-by-side table of the two drugs named after it."""
+    reply = answer("loose stools 10 a day vs her baseline on ipilimumab and nivolumab", index)
+    assert reply.entry is not None and reply.entry.id == "colitis"
+    assert reply.grade == 3

@@ -48,7 +48,8 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             r"which (one |drug |agent )?(came|was approved|got approved) first|"
             r"what year .{0,40}approv\w*|when did .{0,40}(get|receive) .{0,20}approv\w*|"
             r"approv\w* in what year|approved (before|after|earlier|later)|came first|"
-            r"(older|newer|earlier) (drug|agent|approval))\b",
+            r"(older|newer|earlier) (drug|agent|approval)|when did (the )?fda approve|"
+            r"(first|what|which) year .{0,40}on the market|on the market since)\b",
         ),
         (
             Intent.GRADE,
@@ -64,19 +65,21 @@ PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             r"how long after|time to onset|timing|when (do|does|can|might) (?!(i|we|you) )"
             r".{0,40}(start|occur|appear|develop|happen)|typically (start|occur|appear)s?|"
             r"shows? up|how (late|early|long after)|when does .{0,40}present|"
+            r"how many (days|weeks|months) (in|into|after)|usually (start|occur|appear)s?|"
             r"starts? (more|later) than)\b",
         ),
         (
             Intent.TARGET,
-            r"\b(target(s|ed)?|mechanism|moa|how does .{0,40} work|what does .{0,40} "
-            r"(block|bind|target)|binds? to)\b",
+            r"\b(target(s|ed)?|mechanism|moa|how does .{0,40} work|what (\w+ )?does .{0,40} "
+            r"(block|bind|target)|binds? to|directed (against|at))\b",
         ),
         (
             Intent.MONITOR,
             r"\b(monitor\w*|how often .{0,30}(check|test|measure)|what (labs|tests) "
             r"(to|should|do)|baseline (labs|tests)|what to check|surveillance|"
             r"screen(ing)? before|screening|schedule|labs (on|for)|keep checking|checking|"
-            r"until when|before starting|stay near|how long .{0,30}(admit|stay|hospital)\w*)\b",
+            r"until when|before starting|stay near|how long .{0,30}(admit|stay|hospital)\w*|"
+            r"(hospitali[sz]\w*|admi(t|ssion|tted)) after .{0,20}(step|dose))\b",
         ),
         (
             Intent.ACT,
