@@ -302,3 +302,22 @@ def test_a_value_against_its_baseline_is_not_a_comparison_of_two_drugs(index: In
     reply = answer("loose stools 10 a day vs her baseline on ipilimumab and nivolumab", index)
     assert reply.entry is not None and reply.entry.id == "colitis"
     assert reply.grade == 3
+
+
+def test_a_dose_in_grams_is_never_read_as_a_stated_grade(index: Index) -> None:
+    """ "1 g IV" is a dose: read as "g IV" (grade 4) it made up a grade 4 hepatitis and told
+    the reader to stop the drug for good. A grade needs the word, "gr." or "G" joined to a
+    digit ("G2")."""
+    reply = answer("pulse methylprednisolone 1 g IV for hepatitis on nivolumab?", index)
+    assert reply.grade is None
+    assert "Grade 4" not in reply.message.text
+    assert answer("G3 colitis on ipilimumab", index).grade == 3
+
+
+def test_mg_in_capitals_is_myasthenia_gravis_and_in_a_dose_a_unit(index: Index) -> None:
+    """ "grade 3 MG on nivolumab" is myasthenia gravis at grade 3 (its "MG" is not the
+    number's unit); "200 mg" stays a dose."""
+    reply = answer("grade 3 MG on nivolumab", index)
+    assert reply.entry is not None and reply.entry.id == "neurologic-irae"
+    assert reply.grade == 3
+    assert answer("pembrolizumab 200 mg every 3 weeks", index).entry.id == "pembrolizumab"

@@ -18,7 +18,12 @@ from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
 from bot.resolve import Index
 from bot.resolve.names import target_names
 
-_GRADE_RE = re.compile(r"\b(?:grade|gr\.?|g)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b(?!\s*(?:mg|g/|%))")
+# "grade 3", "gr. III", "G2". A bare "g" counts only joined to a digit ("G2"): "1 g IV" and
+# "1 g 2 mg" are doses. After "grade" the next word is never the number's unit ("grade 2 MG"
+# is myasthenia gravis).
+_GRADE_RE = re.compile(
+    r"\b(?:(?:grade|gr\.?)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b|g(?:>=|>)?([1-5])\b(?!\s*(?:mg|g/|%)))"
+)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _OR_WORDS = ("or", "versus", "vs")
 
@@ -59,7 +64,7 @@ def stated_grade(text: str) -> int | None:
     match = _GRADE_RE.search(normalise(text))
     if match is None:
         return None
-    token = match.group(1)
+    token = match.group(1) or match.group(2)
     return int(token) if token.isdigit() else _ROMAN[token]
 
 

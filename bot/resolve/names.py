@@ -51,7 +51,7 @@ COMMON_WORDS = frozenset(
 all act can may was has his her are per man men car cat aim arm art bad bed big bit box cut day
 did end eye far few fit fun gas hot ill key kit lab lot low mad mas max mix mom net new now old
 one out own pay pet put ran ray red run sad set sit six sun tan tap ten top try two use van war
-way wet win yes yet zip dim sum bat mid pal cap cup dot fat fan
+way wet win yes yet zip dim sum bat mid pal cap cup dot fat fan mg
 """.split()
 )
 
