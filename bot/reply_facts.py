@@ -252,7 +252,14 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
             f"The knowledge holds no side effect of {agent.name} that {what}; "
             f"the {agent.name} entry and its side effects are below."
         )
-    unsure = [r for r in question.readings if r.value is not None and not r.direction]
+    unsure = [
+        r
+        for r in question.readings
+        if r.value is not None
+        and not r.direction
+        # a score, a share of the body or a count has no "high or low for your lab"
+        and knowledge.labs[r.lab].base_unit not in ("points", "%", "per day")
+    ]
     if unsure:
         shown = ", ".join(f"{knowledge.labs[r.lab].name} {r.shown}" for r in unsure)
         first = (

@@ -321,3 +321,13 @@ def test_mg_in_capitals_is_myasthenia_gravis_and_in_a_dose_a_unit(index: Index) 
     assert reply.entry is not None and reply.entry.id == "neurologic-irae"
     assert reply.grade == 3
     assert answer("pembrolizumab 200 mg every 3 weeks", index).entry.id == "pembrolizumab"
+
+
+def test_a_denied_finding_or_side_effect_does_not_choose_the_answer(index: Index) -> None:
+    """ "Denies fever" is not a fever and "no diarrhoea" not a colitis: the findings that are
+    there decide (confusion after a CAR-T is ICANS; ALT 8× ULN is hepatitis)."""
+    reply = answer("denies fever but new confusion day 5 after axi-cel", index)
+    assert reply.entry is not None and reply.entry.id == "icans"
+    reply = answer("no diarrhea but ALT 8x ULN on ipilimumab", index)
+    assert reply.entry is not None and reply.entry.id == "hepatitis"
+    assert reply.grade == 3

@@ -16,6 +16,7 @@ from bot.knowledge import Drug, Entry, Kind, Knowledge
 from bot.read.intent import Intent, find_intent
 from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
 from bot.resolve import Index
+from bot.resolve.match import Hit
 from bot.resolve.names import target_names
 
 # "grade 3", "gr. III", "G2". A bare "g" counts only joined to a digit ("G2"): "1 g IV" and
@@ -76,6 +77,8 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
     hits = [h for h in index.scan(text, fuzzy=False) if len(h.ids) == 1]
     if not hits and typos:
         hits = [h for h in index.scan(text) if len(h.ids) == 1]
+    scanned = index.scanned_words(text)
+    hits = [h for h in hits if not _denied(h, scanned, index)]
     named: list[Entry] = []
     fuzzy: list[str] = []
     for hit in hits:
@@ -93,6 +96,17 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
             pair = [a, b]
             break
     return named, fuzzy, pair
+
+
+#: Words that deny the side effect named right after them ("no diarrhea", "denies rash").
+_DENIALS = frozenset(words.stem(w) for w in ("no", "not", "without", "denies", "denied", "nil"))
+
+
+def _denied(hit: Hit, scanned: list[str], index: Index) -> bool:
+    """A side effect the question denies ("no diarrhea but AST 4x ULN"): not named, so the
+    findings decide (a drug written after "not on" is still the drug)."""
+    entry = index.knowledge.entries[hit.ids[0]]
+    return entry.kind is Kind.SIDE_EFFECT and hit.start > 0 and scanned[hit.start - 1] in _DENIALS
 
 
 def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:

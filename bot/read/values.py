@@ -159,7 +159,7 @@ def read_labs(text: str, knowledge: Knowledge) -> tuple[Reading, ...]:
     spans = sorted({(h.start, h.end) for h in hits})
     for hit in hits:
         start, end, lab_id, term = hit.start, hit.end, hit.phrase.lab, hit.phrase.direction
-        if negated(lowered, start) and not term:
+        if negated(lowered, start):  # "no fever", "denies fever": not a finding
             continue
         local = _own_stretch(lowered, spans, start, end)
         lab = knowledge.labs[lab_id]
