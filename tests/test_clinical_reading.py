@@ -331,3 +331,21 @@ def test_a_denied_finding_or_side_effect_does_not_choose_the_answer(index: Index
     reply = answer("no diarrhea but ALT 8x ULN on ipilimumab", index)
     assert reply.entry is not None and reply.entry.id == "hepatitis"
     assert reply.grade == 3
+
+
+def test_a_count_a_day_is_a_count_not_a_multiple_of_the_baseline(index: Index) -> None:
+    """ "Stools 4x a day over baseline" is four a day: read as "4× baseline" no grade came
+    out, and for a stool count the multiple meant nothing."""
+    reply = answer("stools 4x a day over baseline on nivolumab", index)
+    assert reply.entry is not None and reply.entry.id == "colitis"
+    assert reply.grade == 2
+    first = next(b["text"]["text"] for b in reply.message.blocks if b["type"] == "section")
+    assert "4/day" in first
+
+
+def test_a_range_of_grades_is_answered_at_the_higher_one(index: Index) -> None:
+    """ "Grade 3-4", "grade I/II": the higher grade's step, never the milder one (a number of
+    days or doses after the grade is not a range)."""
+    assert answer("grade 3-4 colitis on ipilimumab", index).grade == 4
+    assert answer("grade I/II rash on nivolumab", index).grade == 2
+    assert answer("grade 1 rash for 2 weeks on nivolumab", index).grade == 1

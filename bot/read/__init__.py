@@ -26,6 +26,10 @@ _GRADE_RE = re.compile(
     r"\b(?:(?:grade|gr\.?)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b|g(?:>=|>)?([1-5])\b(?!\s*(?:mg|g/|%)))"
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_UPPER_RE = re.compile(
+    r"\s*(?:-|/|or)\s*(?:grade\s*|g)?(iv|iii|ii|i|[1-5])\b"
+    r"(?!\s*(?:mg|g/|%|x\b|times|days?|d\b|weeks?|wks?|months?|hours?|hrs?|h\b|doses?|cycles?))"
+)
 _OR_WORDS = ("or", "versus", "vs")
 
 
@@ -65,7 +69,15 @@ def stated_grade(text: str) -> int | None:
     match = _GRADE_RE.search(normalise(text))
     if match is None:
         return None
-    token = match.group(1) or match.group(2)
+    grades = [_grade_number(match.group(1) or match.group(2))]
+    # "grade 2/3", "grade 1-2", "grade 3 or 4": the higher, so the step shown is not too mild
+    upper = _UPPER_RE.match(normalise(text), match.end())
+    if upper is not None:
+        grades.append(_grade_number(upper.group(1)))
+    return max(grades)
+
+
+def _grade_number(token: str) -> int:
     return int(token) if token.isdigit() else _ROMAN[token]
 
 

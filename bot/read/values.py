@@ -252,7 +252,8 @@ def _interpret(
     unit_match = units.match(_SCIENTIFIC_RE.sub("x10^", rest.strip()))
     multiple = (
         None
-        if unit_match
+        # a count per day: "stools 5x a day" is five a day, not five times the baseline
+        if unit_match or lab.base_unit == "per day"
         else re.match(r"\s*(?:x|times|fold)\s*(?:the\s+)?(\S+(?:\s+\S+){0,3})?", rest)
     )
     given = _given_references(lowered, lab)
