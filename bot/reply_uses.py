@@ -79,11 +79,22 @@ def indications(question: Question, knowledge: Knowledge) -> Reply | None:
 def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
     """ "Is pembro used in endometrial cancer?": yes with the label's note, or no."""
     notes = [i.note for i in drug.indications if i.cancer == cancer.id]
+    # A biomarker of the cancer that names this drug ("MSI-H/dMMR or TMB-H: eligible for the
+    # tissue-agnostic pembrolizumab indications"): not a flat no.
+    stem = drug.name.split("-")[0].split(" ")[0].lower()
+    by_marker = [b for b in cancer.biomarkers if len(stem) >= 5 and stem in b.note.lower()]
     if notes:
+        verdict = "Yes"
         lines = [f"Yes. {drug.title} in {cancer.name}: " + "; ".join(n for n in notes if n)]
+    elif by_marker:
+        verdict = "Only with a biomarker"
+        lines = [
+            f"Not for {cancer.name} as such: the knowledge lists no {cancer.name} indication for "
+            f"{drug.title}, but " + "; ".join(f"{b.name}: {b.note}" for b in by_marker)
+        ]
     else:
+        verdict = "No"
         lines = [f"No: the knowledge lists no {cancer.name} indication for {drug.title}."]
-    verdict = "Yes" if notes else "No"
     return drug_reply(
         [drug], Intent.INDICATIONS, f"{verdict} — {drug.name} in {cancer.name}", lines
     )

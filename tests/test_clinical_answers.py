@@ -447,3 +447,15 @@ def test_the_named_drugs_own_label_rule_leads_its_grade_row(index: Index) -> Non
     ):
         first = first_block(answer(text, index))
         assert "permanently discontinues" in first, (text, first)
+
+
+def test_a_tissue_agnostic_drug_is_not_a_flat_no_for_a_cancer_it_can_treat(index: Index) -> None:
+    """Pembrolizumab has no prostate cancer indication of its own, but its tissue-agnostic
+    ones (MSI-H/dMMR, TMB-H) reach prostate tumors with those markers, as the prostate entry
+    says: the first line is not "No", and the biomarker is named. A drug with no such route
+    (nivolumab) still gets a plain no."""
+    first = first_block(answer("can Keytruda be given for prostate cancer?", index))
+    assert not first.lstrip("*").startswith("No"), first
+    assert "MSI-H" in first and "tissue-agnostic" in first, first
+    first = first_block(answer("is Opdivo approved in prostate cancer", index))
+    assert first.lstrip("*").startswith("No"), first
