@@ -138,8 +138,9 @@ class TherapyClass(Entry):
     kind: Kind = field(init=False, default=Kind.CLASS)
 
 
-#: A boxed-warning statement that says there is none ("None", "None. The earlier …").
-_NONE_RE = re.compile(r"none\s*(?:$|[.;:,])", re.I)
+#: A boxed-warning statement that says there is none ("None", "None. The earlier …"): what it
+#: matches is the "None", what follows is the warning's history.
+NO_BOXED_WARNING_RE = re.compile(r"none\s*(?:$|[.;:,])", re.I)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class Drug(Entry):
         """Whether the statement says the current label has none: "None", or "None." followed
         by its history ("None. The earlier boxed warning … was removed in June 2020"), as the
         schema lets a contributor write it. Any other statement is the warning itself."""
-        return _NONE_RE.match(self.boxed_warning.strip()) is not None
+        return NO_BOXED_WARNING_RE.match(self.boxed_warning.strip()) is not None
 
     @property
     def title(self) -> str:

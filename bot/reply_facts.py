@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge import Drug, Entry, Knowledge, SideEffect, TherapyClass
+from bot.knowledge import NO_BOXED_WARNING_RE, Drug, Entry, Knowledge, SideEffect, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of
 from bot.reply_quotes import FIRST_BUDGET, points_to, split_sentences
@@ -83,7 +83,7 @@ def boxed_warning(drugs: list[Drug]) -> Reply:
         text = drug.boxed_warning.strip()
         if drug.without_boxed_warning:
             verdicts.append("No")
-            history = re.sub(r"^none\b[.;:,]?\s*", "", text, flags=re.I)
+            history = NO_BOXED_WARNING_RE.sub("", text, count=1).strip()
             lines.append(f"No. {drug.title}: the US label has no boxed warning. {history}".strip())
         elif text:
             verdicts.append("Yes")

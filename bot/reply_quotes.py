@@ -148,8 +148,8 @@ def agent_first(text: str, agents: list[Entry]) -> str:
     rule stricter than the guideline's must not fall below the cut of the first block."""
     sentences = _SENTENCE_RE.split(text)
     for agent in agents:
-        stem = _stem(agent)
-        if len(stem) < 5:
+        stem = name_stem(agent)
+        if not stem:
             continue
         for i, sentence in enumerate(sentences):
             if i and stem in sentence.lower():
@@ -157,16 +157,19 @@ def agent_first(text: str, agents: list[Entry]) -> str:
     return text
 
 
-def _stem(agent: Entry) -> str:
-    return agent.name.split("-")[0].split(" ")[0].lower()
+def name_stem(entry: Entry) -> str:
+    """The word an entry is found by in prose ("cemiplimab" of "cemiplimab-rwlc"); empty
+    when that word is too short to find without matching others."""
+    stem = entry.name.split("-")[0].split(" ")[0].lower()
+    return stem if len(stem) >= 5 else ""
 
 
 def agent_sentence(effect: SideEffect, agents: list[Entry], shown: str) -> str:
     """The entry's own words about the drug named ("Rituximab: premedicate …"), when the
     answer does not show them yet: a label rule beside the guideline's general one."""
     for agent in agents:
-        stem = _stem(agent)
-        if len(stem) < 5 or stem in shown.lower():
+        stem = name_stem(agent)
+        if not stem or stem in shown.lower():
             continue
         for row in effect.management:
             for sentence in _SENTENCE_RE.split(row.text):

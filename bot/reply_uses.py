@@ -13,7 +13,7 @@ from bot.knowledge import Cancer, Drug, Knowledge, TherapyClass
 from bot.read import Intent, Question
 from bot.reply import Reply, agents_of
 from bot.reply_facts import YES_NO_RE, drug_reply
-from bot.reply_quotes import FIRST_BUDGET, split_sentences
+from bot.reply_quotes import FIRST_BUDGET, name_stem, split_sentences
 
 _GONE_RE = re.compile(r"\b(discontinued|withdrawn|no longer (marketed|available))\b", re.I)
 
@@ -81,8 +81,8 @@ def _drug_in_cancer(drug: Drug, cancer: Cancer) -> Reply:
     notes = [i.note for i in drug.indications if i.cancer == cancer.id]
     # A biomarker of the cancer that names this drug ("MSI-H/dMMR or TMB-H: eligible for the
     # tissue-agnostic pembrolizumab indications"): not a flat no.
-    stem = drug.name.split("-")[0].split(" ")[0].lower()
-    by_marker = [b for b in cancer.biomarkers if len(stem) >= 5 and stem in b.note.lower()]
+    stem = name_stem(drug)
+    by_marker = [b for b in cancer.biomarkers if stem and stem in b.note.lower()]
     if notes:
         verdict = "Yes"
         lines = [f"Yes. {drug.title} in {cancer.name}: " + "; ".join(n for n in notes if n)]

@@ -22,13 +22,15 @@ from bot.resolve.names import target_names
 # "grade 3", "gr. III", "G2". A bare "g" counts only joined to a digit ("G2"): "1 g IV" and
 # "1 g 2 mg" are doses. After "grade" the next word is never the number's unit ("grade 2 MG"
 # is myasthenia gravis).
+_GRADE = r"(iv|iii|ii|i|[1-5])\b"
 _GRADE_RE = re.compile(
-    r"\b(?:(?:grade|gr\.?)\s*(?:>=|>)?\s*(iv|iii|ii|i|[1-5])\b|g(?:>=|>)?([1-5])\b(?!\s*(?:mg|g/|%)))"
+    r"\b(?:(?:grade|gr\.?)\s*(?:>=|>)?\s*" + _GRADE + r"|g(?:>=|>)?([1-5])\b(?!\s*(?:mg|g/|%)))"
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _UPPER_RE = re.compile(
-    r"\s*(?:-|/|or)\s*(?:grade\s*|g)?(iv|iii|ii|i|[1-5])\b"
-    r"(?!\s*(?:mg|g/|%|x\b|times|days?|d\b|weeks?|wks?|months?|hours?|hrs?|h\b|doses?|cycles?))"
+    r"\s*(?:-|/|or)\s*(?:grade\s*|g)?"
+    + _GRADE
+    + r"(?!\s*(?:mg|g/|%|x\b|times|days?|d\b|weeks?|wks?|months?|hours?|hrs?|h\b|doses?|cycles?))"
 )
 _OR_WORDS = ("or", "versus", "vs")
 
@@ -66,12 +68,13 @@ class Question:
 
 
 def stated_grade(text: str) -> int | None:
-    match = _GRADE_RE.search(normalise(text))
+    normal = normalise(text)
+    match = _GRADE_RE.search(normal)
     if match is None:
         return None
     grades = [_grade_number(match.group(1) or match.group(2))]
     # "grade 2/3", "grade 1-2", "grade 3 or 4": the higher, so the step shown is not too mild
-    upper = _UPPER_RE.match(normalise(text), match.end())
+    upper = _UPPER_RE.match(normal, match.end())
     if upper is not None:
         grades.append(_grade_number(upper.group(1)))
     return max(grades)
