@@ -287,6 +287,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_cover)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """An xdist worker runs two coverage measurements: pytest-cov starts one when its plugin
+    loads (it reads -n from the command line the worker inherits) and the worker's own at
+    session start, on top. Pausing the top one for a no_cover test resumed the one beneath, so
+    the tests meant to run untraced were traced all the same: twice the CPU, and a skewed CPU
+    ratio where one of them asserts it. The one beneath is stopped for good; the worker's own
+    carries the worker's data to the controller."""
+    if not hasattr(session.config, "workerinput"):
+        return
+    import coverage
+
+    own = coverage.Coverage.current()
+    if own is None:
+        return
+    own.stop()
+    while (beneath := coverage.Coverage.current()) is not None:
+        beneath.stop()
+    own.start()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     """pytest-cov pauses coverage for a no_cover test's call only; its fixtures (the bench smoke
