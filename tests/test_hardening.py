@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -138,6 +139,14 @@ def _live_markup(dumped: str) -> list[str]:
 #: code the example-based tests already cover run untraced by coverage: tracing multiplied their
 #: CPU two to three times for no line more, and it would skew the CPU ratio one of them asserts.
 VOLUME = pytest.mark.no_cover
+
+
+@VOLUME
+def test_volume_tests_really_run_untraced() -> None:
+    """What README says of them, on whatever runs the suite: under scripts/test's xdist workers
+    a second coverage measurement beneath the worker's own kept tracing them (conftest.py's
+    pytest_sessionstart stops it)."""
+    assert sys.gettrace() is None
 
 
 @VOLUME
