@@ -331,6 +331,10 @@ def test_a_denied_finding_or_side_effect_does_not_choose_the_answer(index: Index
     reply = answer("no diarrhea but ALT 8x ULN on ipilimumab", index)
     assert reply.entry is not None and reply.entry.id == "hepatitis"
     assert reply.grade == 3
+    # one list of denials for findings and side effects alike, phrases of two words included
+    for denied in ("free of diarrhea", "negative for colitis", "nil diarrhea"):
+        reply = answer(f"{denied} but ALT 8x ULN on ipilimumab", index)
+        assert reply.entry is not None and reply.entry.id == "hepatitis", denied
 
 
 def test_a_count_a_day_is_a_count_not_a_multiple_of_the_baseline(index: Index) -> None:

@@ -14,7 +14,7 @@ from itertools import pairwise
 from bot import words
 from bot.knowledge import Drug, Entry, Kind, Knowledge
 from bot.read.intent import Intent, find_intent
-from bot.read.values import Reading, normalise, read_days, read_labs, read_signs
+from bot.read.values import DENIALS, Reading, normalise, read_days, read_labs, read_signs
 from bot.resolve import Index
 from bot.resolve.match import Hit
 from bot.resolve.names import target_names
@@ -113,15 +113,18 @@ def _entries(text: str, index: Index, *, typos: bool) -> tuple[list[Entry], list
     return named, fuzzy, pair
 
 
-#: Words that deny the side effect named right after them ("no diarrhea", "denies rash").
-_DENIALS = frozenset(words.stem(w) for w in ("no", "not", "without", "denies", "denied", "nil"))
+#: The denials of bot.read.values as the words scan() reads (stemmed), for side effects.
+_DENIALS = tuple([words.stem(w) for w in phrase.split()] for phrase in DENIALS)
 
 
 def _denied(hit: Hit, scanned: list[str], index: Index) -> bool:
     """A side effect the question denies ("no diarrhea but AST 4x ULN"): not named, so the
     findings decide (a drug written after "not on" is still the drug)."""
     entry = index.knowledge.entries[hit.ids[0]]
-    return entry.kind is Kind.SIDE_EFFECT and hit.start > 0 and scanned[hit.start - 1] in _DENIALS
+    return entry.kind is Kind.SIDE_EFFECT and any(
+        len(denial) <= hit.start and scanned[hit.start - len(denial) : hit.start] == denial
+        for denial in _DENIALS
+    )
 
 
 def _cancer_beside(text: str, named: list[Entry], index: Index) -> list[Entry]:

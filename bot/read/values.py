@@ -26,7 +26,10 @@ LOW_WORDS = (
     "reduced undetectable depressed deficient below"
 ).split()
 _MULTIPLE_WORDS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
-_NEGATION_RE = re.compile(r"\b(no|not|without|denies|denied|negative for|absent|free of)\W+$")
+#: What denies the finding written right after it ("no fever", "denies rash", "free of
+#: diarrhea"): read for lab and sign phrases here, and for side effects named (bot.read).
+DENIALS = ("no", "not", "without", "denies", "denied", "nil", "negative for", "absent", "free of")
+_NEGATION_RE = re.compile(r"\b(" + "|".join(DENIALS) + r")\W+$")
 _REFERENCE_RE = re.compile(
     r"(uln|upper limit(?: of normal)?|lln|lower limit(?: of normal)?|baseline)"
 )
