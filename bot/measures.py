@@ -61,6 +61,12 @@ class Lab:
     def base_unit(self) -> str:
         return self.units[0].unit if self.units else ""
 
+    @property
+    def counted(self) -> bool:
+        """A count, a score or a share (per day, points, %), not a concentration: a bare
+        number is in its unit, and no lab's reference range makes it high or low."""
+        return self.base_unit in ("per day", "points", "%")
+
     def unit(self, text: str) -> Unit | None:
         """The unit written as `text` (case-insensitive), if the lab is reported in it; a
         concentration's amount alone names the one unit of this lab with that amount."""

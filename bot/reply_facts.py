@@ -257,8 +257,7 @@ def unmatched(question: Question, knowledge: Knowledge, intent: Intent) -> Reply
         for r in question.readings
         if r.value is not None
         and not r.direction
-        # a score, a share of the body or a count has no "high or low for your lab"
-        and knowledge.labs[r.lab].base_unit not in ("points", "%", "per day")
+        and not knowledge.labs[r.lab].counted  # no "high or low for your lab" for a score
     ]
     if unsure:
         shown = ", ".join(f"{knowledge.labs[r.lab].name} {r.shown}" for r in unsure)

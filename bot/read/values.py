@@ -278,7 +278,7 @@ def _interpret(
         unit = lab.units[0]
         if lab.base_unit.startswith("°") and value > 45:
             unit = next((u for u in lab.units if u.unit == "°F"), unit)
-        if lab.base_unit not in ("per day", "points", "%"):
+        if not lab.counted:
             assumed = (f"read {value:g} as {unit.unit}",)
     base = unit.to_base(value) if unit else value
     shown = f"{value:g} {unit.unit}" if unit else f"{value:g}"
